@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as foundation from './2026-11-25T1400-foundation.js';
+
+/**
+ * Every migration, by timestamped name, in the order they apply. Listed statically (not read from
+ * the folder) so the same code runs under tsx, Vitest and a bundler. Add new files at the end.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-25T1400-foundation': foundation,
+};

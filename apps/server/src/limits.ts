@@ -1,0 +1,32 @@
+/** Every named limit in one place (units last). Raise one here, never inline. */
+export const limits = {
+  groupMembersMax: 500,
+  groupTitleMaxChars: 60,
+  groupNoticeMaxChars: 2000,
+  groupInviteTtlMs: 7 * 24 * 3600 * 1000,
+  messageTextMaxChars: 5000,
+  messageRecallWindowMs: 2 * 60 * 1000,
+  messagePageMax: 200,
+  forwardMessagesMax: 100,
+  forwardTargetsMax: 9,
+  syncPageMax: 500,
+  contactsPageMax: 5000,
+  contactTagsMax: 20,
+  contactTagMaxChars: 20,
+  remarkMaxChars: 40,
+  friendRequestMessageMaxChars: 120,
+  displayNameMaxChars: 40,
+  passwordMinChars: 8,
+  passwordMaxChars: 128,
+  sessionsPerAccountMax: 100,
+  loginFailuresPerWindow: 5,
+  loginFailureWindowMs: 15 * 60 * 1000,
+  qrLoginTtlMs: 2 * 60 * 1000,
+  voiceDurationMaxMs: 60_000,
+  /** Group commit: the writer takes at most this many commands per transaction. */
+  writerBatchMax: 256,
+  /** Rows per multi-row INSERT (keeps SQLite under its bound-parameter limit). */
+  insertChunkRows: 400,
+  websocketOutboundQueueMax: 10_000,
+  wsFrameMaxBytes: 64 * 1024,
+} as const;

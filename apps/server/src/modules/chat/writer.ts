@@ -1,0 +1,156 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { invariant } from '../../lib/errors.js';
+import { limits } from '../../limits.js';
+import type { Delivery, InboxService, NewInboxEvent } from '../inbox/index.js';
+import { type MessageRow, presentMessage } from './presenter.js';
+
+export interface SendCommand {
+  conversationId: number;
+  senderId: number;
+  clientMsgId: string;
+  type: string;
+  body: string;
+  mediaId: number | null;
+  createdAt: number;
+}
+
+interface Pending {
+  command: SendCommand;
+  resolve(row: MessageRow): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit for messages: commands that arrive while a transaction is being written wait for
+ * the next one, so under load each transaction (and each fsync) carries many messages. A caller is
+ * answered only after the transaction holding its message has committed.
+ */
+export class MessageWriter {
+  private queue: Pending[] = [];
+  private running = false;
+  private closed = false;
+  private idle: (() => void)[] = [];
+  batches = 0;
+  commands = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly inbox: InboxService,
+    private readonly onCommitted: (rows: MessageRow[]) => void,
+  ) {}
+
+  submit(command: SendCommand): Promise<MessageRow> {
+    if (this.closed) return Promise.reject(new Error('message writer is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ command, resolve, reject });
+      if (!this.running) {
+        this.running = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, limits.writerBatchMax);
+      try {
+        await this.writeBatch(batch);
+      } catch {
+        // One bad command must not fail its neighbours: write each alone, so only it is rejected.
+        for (const pending of batch) {
+          try {
+            await this.writeBatch([pending]);
+          } catch (error) {
+            pending.reject(error);
+          }
+        }
+      }
+    }
+    this.running = false;
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<void> {
+    const { rows, deliveries } = await this.db.transaction().execute(async (trx) => {
+      // 1. Sequence numbers: lock each conversation once, in id order (no deadlocks across nodes).
+      const countByConversation = new Map<number, number>();
+      for (const { command } of batch) countByConversation.set(command.conversationId, (countByConversation.get(command.conversationId) ?? 0) + 1);
+      const nextSeq = new Map<number, number>();
+      const now = Date.now();
+      for (const conversationId of [...countByConversation.keys()].sort((a, b) => a - b)) {
+        const count = countByConversation.get(conversationId) ?? 0;
+        const row = await trx
+          .updateTable('conversations')
+          .set((eb) => ({ last_seq: eb('last_seq', '+', count), last_message_at: now }))
+          .where('id', '=', conversationId)
+          .returning('last_seq')
+          .executeTakeFirst();
+        invariant(row, `conversation ${conversationId} exists`);
+        nextSeq.set(conversationId, row.last_seq - count + 1);
+      }
+      // 2. The messages, in arrival order within each conversation.
+      const values = batch.map(({ command }) => {
+        const seq = nextSeq.get(command.conversationId) ?? 0;
+        nextSeq.set(command.conversationId, seq + 1);
+        return {
+          conversation_id: command.conversationId,
+          seq,
+          sender_id: command.senderId,
+          client_msg_id: command.clientMsgId,
+          type: command.type,
+          body: command.body,
+          media_id: command.mediaId,
+          created_at: command.createdAt,
+          recalled_at: null,
+        };
+      });
+      const inserted: MessageRow[] = [];
+      for (let start = 0; start < values.length; start += limits.insertChunkRows) {
+        inserted.push(...(await trx.insertInto('messages').values(values.slice(start, start + limits.insertChunkRows)).returningAll().execute()));
+      }
+      const bySeqKey = new Map(inserted.map((r) => [`${r.conversation_id}:${r.seq}`, r]));
+      const rows = values.map((v) => bySeqKey.get(`${v.conversation_id}:${v.seq}`) as MessageRow);
+      invariant(rows.every(Boolean), 'every inserted message came back');
+      // 3. Media shared into the conversation becomes readable by its members.
+      for (const row of rows) {
+        if (row.media_id !== null) {
+          const linked = await trx.selectFrom('media_links').select('media_id').where('media_id', '=', row.media_id).where('conversation_id', '=', row.conversation_id).executeTakeFirst();
+          if (!linked) await trx.insertInto('media_links').values({ media_id: row.media_id, conversation_id: row.conversation_id }).execute();
+        }
+      }
+      // 4. Fan-out: one small pointer per member; the message is serialised once and shared.
+      const conversationIds = [...countByConversation.keys()];
+      const members = await trx.selectFrom('conversation_members').select(['conversation_id', 'account_id']).where('conversation_id', 'in', conversationIds).execute();
+      const membersByConversation = new Map<number, number[]>();
+      for (const m of members) {
+        const list = membersByConversation.get(m.conversation_id) ?? [];
+        list.push(m.account_id);
+        membersByConversation.set(m.conversation_id, list);
+      }
+      const events: NewInboxEvent[] = [];
+      const bodies: string[] = [];
+      for (const row of rows) {
+        const body = JSON.stringify({ type: 'message.new', message: presentMessage(row) });
+        for (const accountId of membersByConversation.get(row.conversation_id) ?? []) {
+          events.push({ accountId, type: 'message.new', conversationId: row.conversation_id, messageSeq: row.seq });
+          bodies.push(body);
+        }
+      }
+      const deliveries: Delivery[] = await this.inbox.appendEvents(trx, events, bodies);
+      return { rows, deliveries };
+    });
+    this.batches += 1;
+    this.commands += batch.length;
+    this.inbox.publish(deliveries);
+    this.onCommitted(rows);
+    batch.forEach((pending, index) => pending.resolve(rows[index] as MessageRow));
+  }
+
+  /** Resolves when every submitted command has been written (or rejected). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (!this.running) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+}

@@ -1,0 +1,3 @@
+export { createContactsService } from './service.js';
+export { registerContactRoutes } from './routes.js';
+export type { ContactsService } from './service.js';

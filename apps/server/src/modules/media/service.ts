@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { fileTypeFromBuffer } from 'file-type';
+import type { Selectable } from 'kysely';
+import sharp from 'sharp';
+import type { AppContext } from '../../context.js';
+import type { Database } from '../../db/schema.js';
+import { fail } from '../../lib/errors.js';
+import { idString } from '../../lib/ids.js';
+import { limits } from '../../limits.js';
+import { type ByteRange, type MediaStorage, openMediaStorage } from './storage.js';
+
+export type MediaRow = Selectable<Database['media']>;
+export type MediaKind = MediaRow['kind'];
+
+const IMAGE_MIMES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+const VOICE_MIMES = new Set(['audio/webm', 'video/webm', 'audio/ogg', 'audio/opus', 'audio/mpeg', 'audio/mp4', 'audio/x-m4a', 'audio/aac', 'audio/wav', 'audio/vnd.wave', 'audio/x-wav', 'video/mp4']);
+const VIDEO_MIMES = new Set(['video/mp4', 'video/webm', 'video/quicktime', 'video/x-matroska']);
+const THUMB_EDGE_PX = 320;
+
+export function presentMedia(row: MediaRow) {
+  return {
+    id: idString(row.id),
+    kind: row.kind,
+    url: `/api/v1/media/${row.id}`,
+    thumbUrl: row.thumb_key ? `/api/v1/media/${row.id}/thumb` : null,
+    mime: row.mime,
+    sizeBytes: row.size_bytes,
+    fileName: row.file_name,
+    width: row.width,
+    height: row.height,
+    durationMs: row.duration_ms,
+  };
+}
+
+export function createMediaService(ctx: AppContext, storage: MediaStorage = openMediaStorage(ctx.config)) {
+  const { db, config } = ctx;
+  let conversationAccess: ((accountId: number, mediaId: number) => Promise<boolean>) | undefined;
+
+  function maxBytesFor(kind: MediaKind): number {
+    if (kind === 'image' || kind === 'avatar') return config.media.maxImageBytes;
+    if (kind === 'voice') return config.media.maxVoiceBytes;
+    if (kind === 'video') return config.media.maxVideoBytes;
+    return config.media.maxFileBytes;
+  }
+
+  /** Stores an upload after checking its real type from its first bytes, never from its name. */
+  async function upload(ownerId: number, input: { kind: MediaKind; data: Buffer; fileName: string; durationMs?: number }) {
+    if (input.data.length === 0) fail('VALIDATION_FAILED', 'The file is empty.');
+    if (input.data.length > maxBytesFor(input.kind)) fail('MEDIA_TOO_LARGE', `A ${input.kind} may be at most ${maxBytesFor(input.kind)} bytes.`);
+    const detected = await fileTypeFromBuffer(input.data);
+    const mime = detected?.mime ?? 'application/octet-stream';
+    let width: number | null = null;
+    let height: number | null = null;
+    let thumb: Buffer | null = null;
+    if (input.kind === 'image' || input.kind === 'avatar') {
+      if (!IMAGE_MIMES.has(mime)) fail('MEDIA_CONTENT_MISMATCH', 'This is not a JPEG, PNG, GIF or WebP image.');
+      try {
+        const image = sharp(input.data, { limitInputPixels: 100_000_000 });
+        const meta = await image.metadata();
+        width = meta.autoOrient?.width ?? meta.width ?? null;
+        height = meta.autoOrient?.height ?? meta.height ?? null;
+        thumb = await sharp(input.data).rotate().resize(THUMB_EDGE_PX, THUMB_EDGE_PX, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 75 }).toBuffer();
+      } catch {
+        fail('MEDIA_CONTENT_MISMATCH', 'The image could not be decoded.');
+      }
+    } else if (input.kind === 'voice') {
+      if (!VOICE_MIMES.has(mime)) fail('MEDIA_CONTENT_MISMATCH', 'This is not an audio recording.');
+    } else if (input.kind === 'video') {
+      if (!VIDEO_MIMES.has(mime)) fail('MEDIA_CONTENT_MISMATCH', 'This is not an MP4, WebM or QuickTime video.');
+    }
+    if (input.kind === 'voice' && input.durationMs !== undefined && input.durationMs > limits.voiceDurationMaxMs) fail('MEDIA_TOO_LARGE', 'Voice messages are at most 60 seconds.');
+    const key = `${new Date().toISOString().slice(0, 10)}/${randomBytes(16).toString('hex')}`;
+    await storage.put(key, input.data, mime);
+    if (thumb) await storage.put(`${key}.thumb`, thumb, 'image/webp');
+    const row = await db
+      .insertInto('media')
+      .values({
+        owner_id: ownerId,
+        kind: input.kind,
+        mime,
+        size_bytes: input.data.length,
+        file_name: input.fileName.replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200),
+        storage_key: key,
+        thumb_key: thumb ? `${key}.thumb` : null,
+        width,
+        height,
+        duration_ms: input.durationMs ?? null,
+        public: input.kind === 'avatar' ? 1 : 0,
+        created_at: Date.now(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return presentMedia(row);
+  }
+
+  async function load(mediaId: number): Promise<MediaRow> {
+    const row = await db.selectFrom('media').selectAll().where('id', '=', mediaId).executeTakeFirst();
+    if (!row) fail('MEDIA_NOT_FOUND');
+    return row;
+  }
+
+  /** For attaching to a message: the sender's own upload of an accepted kind. */
+  async function requireOwnUpload(ownerId: number, mediaId: number, kinds: string[]): Promise<MediaRow> {
+    const row = await load(mediaId);
+    if (row.owner_id !== ownerId) fail('MEDIA_FORBIDDEN');
+    if (!kinds.includes(row.kind)) fail('CHAT_INVALID_MESSAGE', `This message needs a ${kinds.join(' or ')} upload, not ${row.kind}.`);
+    return row;
+  }
+
+  /** Owners, members of a conversation it was shared in, and anyone for public media (avatars). */
+  async function canRead(accountId: number, row: MediaRow): Promise<boolean> {
+    if (row.public === 1 || row.owner_id === accountId) return true;
+    return conversationAccess ? conversationAccess(accountId, row.id) : false;
+  }
+
+  async function open(accountId: number, mediaId: number, variant: 'original' | 'thumb', range?: ByteRange) {
+    const row = await load(mediaId);
+    // Not a member: answer as if it did not exist, so ids cannot be probed.
+    if (!(await canRead(accountId, row))) fail('MEDIA_NOT_FOUND');
+    const key = variant === 'thumb' ? row.thumb_key : row.storage_key;
+    if (!key) fail('MEDIA_NOT_FOUND');
+    return { row, stream: await storage.read(key, variant === 'original' ? range : undefined) };
+  }
+
+  async function deleteIfUnreferenced(mediaId: number): Promise<void> {
+    const used = await db.selectFrom('messages').select('id').where('media_id', '=', mediaId).limit(1).executeTakeFirst();
+    const avatar = await db.selectFrom('accounts').select('id').where('avatar_media_id', '=', mediaId).limit(1).executeTakeFirst();
+    if (used || avatar) return;
+    const row = await db.selectFrom('media').selectAll().where('id', '=', mediaId).executeTakeFirst();
+    if (!row) return;
+    await db.deleteFrom('media_links').where('media_id', '=', mediaId).execute();
+    await db.deleteFrom('media').where('id', '=', mediaId).execute();
+    await storage.delete(row.storage_key);
+    if (row.thumb_key) await storage.delete(row.thumb_key);
+  }
+
+  return {
+    upload,
+    load,
+    open,
+    requireOwnUpload,
+    deleteIfUnreferenced,
+    present: presentMedia,
+    maxBytesFor,
+    setAccessCheck(check: (accountId: number, mediaId: number) => Promise<boolean>) {
+      conversationAccess = check;
+    },
+  };
+}
+
+export type MediaService = ReturnType<typeof createMediaService>;

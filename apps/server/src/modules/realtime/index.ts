@@ -1,0 +1,1 @@
+export { createRealtimeGateway } from './gateway.js';

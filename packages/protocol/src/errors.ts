@@ -1,0 +1,65 @@
+/**
+ * Every error a client can see: a stable code, an HTTP status and a default message.
+ * Clients branch on `code`; people read `message`. Add a row here before throwing a new code.
+ */
+export const errorTable = {
+  VALIDATION_FAILED: { status: 400, message: 'The request does not match its schema.' },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'This content type is not accepted here.' },
+  NOT_FOUND: { status: 404, message: 'Nothing is here.' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; slow down and try again later.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The server is shutting down or overloaded.' },
+
+  AUTH_REQUIRED: { status: 401, message: 'Sign in first: send Authorization: Bearer <token>.' },
+  AUTH_INVALID_TOKEN: { status: 401, message: 'This session token is unknown, expired or revoked.' },
+  AUTH_INVALID_CREDENTIALS: { status: 401, message: 'Wrong Plaza ID or password.' },
+  AUTH_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed sign-ins; wait a few minutes.' },
+  AUTH_FORBIDDEN: { status: 403, message: 'You may not do this.' },
+
+  ACCOUNTS_HANDLE_TAKEN: { status: 409, message: 'This Plaza ID is already taken.' },
+  ACCOUNTS_INVALID_HANDLE: {
+    status: 400,
+    message: 'A Plaza ID has 6–20 letters, digits, _ or -, and starts with a letter.',
+  },
+  ACCOUNTS_WEAK_PASSWORD: { status: 400, message: 'Choose a password of at least 8 characters.' },
+  ACCOUNTS_NOT_FOUND: { status: 404, message: 'No member with this ID.' },
+  ACCOUNTS_SESSION_NOT_FOUND: { status: 404, message: 'No such device session.' },
+  ACCOUNTS_QR_LOGIN_NOT_FOUND: { status: 404, message: 'This login code is unknown or expired.' },
+  ACCOUNTS_QR_LOGIN_STATE: { status: 409, message: 'This login code cannot do that now.' },
+
+  CONTACTS_SELF: { status: 400, message: 'You cannot add yourself.' },
+  CONTACTS_ALREADY_FRIENDS: { status: 409, message: 'You are already friends.' },
+  CONTACTS_REQUEST_NOT_FOUND: { status: 404, message: 'No such friend request.' },
+  CONTACTS_REQUEST_CLOSED: { status: 409, message: 'This friend request was already answered.' },
+  CONTACTS_REQUEST_REFUSED: { status: 403, message: 'This member does not accept your requests.' },
+  CONTACTS_NOT_A_CONTACT: { status: 404, message: 'This member is not in your contacts.' },
+
+  CHAT_CONVERSATION_NOT_FOUND: { status: 404, message: 'No such conversation.' },
+  CHAT_NOT_A_MEMBER: { status: 403, message: 'You are not a member of this conversation.' },
+  CHAT_NOT_FRIENDS: { status: 403, message: 'You can only chat 1:1 with friends.' },
+  CHAT_BLOCKED: { status: 403, message: 'This member does not accept your messages.' },
+  CHAT_NOT_ADMIN: { status: 403, message: 'Only the group owner or an admin may do this.' },
+  CHAT_NOT_OWNER: { status: 403, message: 'Only the group owner may do this.' },
+  CHAT_GROUP_FULL: { status: 409, message: 'The group has reached its member limit.' },
+  CHAT_MESSAGE_NOT_FOUND: { status: 404, message: 'No such message.' },
+  CHAT_RECALL_EXPIRED: { status: 409, message: 'Messages can only be recalled within 2 minutes.' },
+  CHAT_RECALL_FORBIDDEN: { status: 403, message: 'Only the sender may recall a message.' },
+  CHAT_MENTION_ALL_FORBIDDEN: { status: 403, message: 'Only the owner or admins may mention everyone.' },
+  CHAT_INVALID_MESSAGE: { status: 400, message: 'This message is not valid.' },
+  CHAT_INVITE_NOT_FOUND: { status: 404, message: 'This group invite is unknown or has expired.' },
+  CHAT_OWNER_CANNOT_LEAVE: { status: 409, message: 'Transfer ownership before leaving the group.' },
+
+  MEDIA_NOT_FOUND: { status: 404, message: 'No such media.' },
+  MEDIA_TOO_LARGE: { status: 413, message: 'This file is larger than allowed.' },
+  MEDIA_TYPE_NOT_ALLOWED: { status: 415, message: 'This kind of file is not allowed here.' },
+  MEDIA_CONTENT_MISMATCH: { status: 400, message: 'The file content does not match its declared kind.' },
+  MEDIA_FORBIDDEN: { status: 403, message: 'You may not use or see this media.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorTable;
+
+export interface ErrorBody {
+  error: { code: ErrorCode | string; message: string; details?: unknown };
+}

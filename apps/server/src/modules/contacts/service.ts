@@ -63,19 +63,20 @@ export function createContactsService(ctx: AppContext, deps: { accounts: Account
     const reverse = await db.selectFrom('friend_requests').selectAll().where('from_id', '=', to.id).where('to_id', '=', fromId).where('status', '=', 'pending').executeTakeFirst();
     if (reverse) return { request: (await accept(fromId, reverse.id)).request };
 
+    const fromAccount = await accounts.getAccount(fromId);
+    // Inside a transaction only `trx` may be used: SQLite has one connection, so `db` would wait forever.
     const { row, deliveries } = await db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('friend_requests').selectAll().where('from_id', '=', fromId).where('to_id', '=', to.id).where('status', '=', 'pending').executeTakeFirst();
       const saved = existing
         ? await trx.updateTable('friend_requests').set({ message: greeting, updated_at: now }).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()
         : await trx.insertInto('friend_requests').values({ from_id: fromId, to_id: to.id, message: greeting, status: 'pending', created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
-      const fromAccount = await accounts.getAccount(fromId);
       const deliveries = await inbox.appendEvents(trx, [
         { accountId: to.id, type: 'friend_request.received', payload: { request: presentRequest(saved, fromAccount, to) } },
       ]);
       return { row: saved, deliveries };
     });
     inbox.publish(deliveries);
-    return { request: presentRequest(row, await accounts.getAccount(fromId), to) };
+    return { request: presentRequest(row, fromAccount, to) };
   }
 
   async function listRequests(accountId: number) {

@@ -1,0 +1,71 @@
+import { ConfigProvider } from 'antd-mobile';
+import enUS from 'antd-mobile/es/locales/en-US';
+import zhCN from 'antd-mobile/es/locales/zh-CN';
+import { useTranslation } from 'react-i18next';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { Shell } from './components/Shell';
+import { useAuth } from './lib/api';
+import { useRealtime } from './lib/realtime';
+import { AuthScreen } from './screens/Auth';
+import { ChatsList } from './screens/ChatsList';
+import { ChatView } from './screens/ChatView';
+import { AddContactPage, GroupChatsPage, NewFriendsPage, ProfilePage, TagsPage } from './screens/Contacts';
+import { ContactsList } from './screens/ContactsList';
+import { DiscoverFeature, DiscoverList } from './screens/Discover';
+import { GroupInfoPage, NewGroupPage } from './screens/Group';
+import { AboutPage, AccountSettingsPage, DevicesPage, LanguagePage, MeTab, MyQrPage, PrivacySettingsPage, SettingsPage, ThemePage } from './screens/Me';
+import { GroupInvitePage, LoginConfirmPage, ScanPage } from './screens/Scan';
+
+const TAB_PATHS = new Set(['/chats', '/contacts', '/discover', '/me']);
+
+function DetailRoutes() {
+  return (
+    <Routes>
+      <Route path="/chats/:id" element={<ChatView />} />
+      <Route path="/chats/:id/info" element={<GroupInfoPage />} />
+      <Route path="/new-group" element={<NewGroupPage />} />
+      <Route path="/contacts/new-friends" element={<NewFriendsPage />} />
+      <Route path="/contacts/groups" element={<GroupChatsPage />} />
+      <Route path="/contacts/tags" element={<TagsPage />} />
+      <Route path="/profile/:id" element={<ProfilePage />} />
+      <Route path="/add-contact" element={<AddContactPage />} />
+      <Route path="/scan" element={<ScanPage />} />
+      <Route path="/login-confirm/:id" element={<LoginConfirmPage />} />
+      <Route path="/group-invite/:code" element={<GroupInvitePage />} />
+      <Route path="/discover/:feature" element={<DiscoverFeature />} />
+      <Route path="/me/qr" element={<MyQrPage />} />
+      <Route path="/settings" element={<SettingsPage />} />
+      <Route path="/settings/account" element={<AccountSettingsPage />} />
+      <Route path="/settings/privacy" element={<PrivacySettingsPage />} />
+      <Route path="/settings/devices" element={<DevicesPage />} />
+      <Route path="/settings/language" element={<LanguagePage />} />
+      <Route path="/settings/theme" element={<ThemePage />} />
+      <Route path="/settings/about" element={<AboutPage />} />
+      <Route path="*" element={<Navigate to="/chats" replace />} />
+    </Routes>
+  );
+}
+
+function SignedIn() {
+  const { token, account } = useAuth();
+  useRealtime(token, account?.id);
+  const { pathname } = useLocation();
+  const isTabRoot = TAB_PATHS.has(pathname);
+  if (pathname === '/' || pathname === '/login') return <Navigate to="/chats" replace />;
+  return (
+    <Shell
+      lists={{ chats: <ChatsList />, contacts: <ContactsList />, discover: <DiscoverList />, me: <MeTab /> }}
+      detail={isTabRoot ? null : <DetailRoutes />}
+    />
+  );
+}
+
+export function App() {
+  const { token } = useAuth();
+  const { i18n } = useTranslation();
+  return (
+    <ConfigProvider locale={i18n.language === 'zh' ? zhCN : enUS}>
+      {token ? <SignedIn /> : <AuthScreen />}
+    </ConfigProvider>
+  );
+}

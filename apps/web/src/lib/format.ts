@@ -1,0 +1,77 @@
+import type { Account, Contact, Message } from '@plaza/client';
+import type { TFunction } from 'i18next';
+
+const DAY_MS = 86_400_000;
+
+function startOfDay(date: Date): number {
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
+}
+
+function hhmm(date: Date): string {
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
+/** "09:41", "Yesterday", "Mon", then dates: what the chat list shows. */
+export function relativeTime(iso: string | null | undefined, t: TFunction, lang: string, now = new Date()): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const days = Math.round((startOfDay(now) - startOfDay(date)) / DAY_MS);
+  if (days <= 0) return hhmm(date);
+  if (days === 1) return t('Yesterday');
+  if (days < 7) return date.toLocaleDateString(lang, { weekday: 'short' });
+  if (date.getFullYear() === now.getFullYear()) return date.toLocaleDateString(lang, { month: 'numeric', day: 'numeric' });
+  return date.toLocaleDateString(lang, { year: 'numeric', month: 'numeric', day: 'numeric' });
+}
+
+/** Timestamp line inside a chat: time today, otherwise day + time. */
+export function chatTimestamp(iso: string, t: TFunction, lang: string, now = new Date()): string {
+  const date = new Date(iso);
+  const days = Math.round((startOfDay(now) - startOfDay(date)) / DAY_MS);
+  if (days <= 0) return hhmm(date);
+  return `${relativeTime(iso, t, lang, now)} ${hhmm(date)}`;
+}
+
+export function messagePreview(message: Message, t: TFunction): string {
+  if (message.recalled || message.type === 'recalled') return t('[Recalled]');
+  switch (message.type) {
+    case 'text':
+      return message.content?.text ?? message.text ?? '';
+    case 'image':
+      return t('[Photo]');
+    case 'voice':
+      return t('[Voice]');
+    case 'video':
+      return t('[Video]');
+    case 'file':
+      return `${t('[File]')} ${message.content?.media?.fileName ?? ''}`.trim();
+    case 'location':
+      return `${t('[Location]')} ${message.content?.name ?? ''}`.trim();
+    case 'contact_card':
+      return `${t('[Contact Card]')} ${message.content?.account?.displayName ?? ''}`.trim();
+    case 'chat_history':
+      return `${t('[Chat History]')} ${message.content?.title ?? ''}`.trim();
+    case 'system':
+      return message.content?.text ?? message.text ?? '';
+    default:
+      return `[${message.type}]`;
+  }
+}
+
+export function displayName(account: Account | null | undefined, contacts?: Contact[]): string {
+  if (!account) return '';
+  const contact = contacts?.find((c) => c.account.id === account.id);
+  return contact?.remark || account.displayName || account.handle;
+}
+
+export function formatBytes(size: number): string {
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KB`;
+  return `${(size / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** First letter for the A–Z index; names that do not start with a Latin letter go under '#'. */
+export function indexLetter(name: string): string {
+  const first = name.trim().charAt(0).toUpperCase();
+  return /[A-Z]/.test(first) ? first : '#';
+}

@@ -1,0 +1,60 @@
+import { useEffect, useState } from 'react';
+import { api } from './api';
+
+// Media URLs need the bearer token, so <img src> cannot load them directly. Fetched blobs are
+// kept as object URLs for the life of the page; the count is bounded to keep memory in check.
+const MAX_CACHED_MEDIA = 300;
+const cache = new Map<string, string>();
+const inflight = new Map<string, Promise<string>>();
+
+function load(url: string): Promise<string> {
+  const cached = cache.get(url);
+  if (cached) return Promise.resolve(cached);
+  let pending = inflight.get(url);
+  if (!pending) {
+    pending = api
+      .fetchMedia(url)
+      .then((blob) => {
+        const objectUrl = URL.createObjectURL(blob);
+        cache.set(url, objectUrl);
+        if (cache.size > MAX_CACHED_MEDIA) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) {
+            URL.revokeObjectURL(cache.get(oldest) ?? '');
+            cache.delete(oldest);
+          }
+        }
+        return objectUrl;
+      })
+      .finally(() => inflight.delete(url));
+    inflight.set(url, pending);
+  }
+  return pending;
+}
+
+export function useMediaUrl(url: string | null | undefined): string | undefined {
+  const direct = url && /^(blob:|data:)/.test(url) ? url : undefined;
+  const [objectUrl, setObjectUrl] = useState<string | undefined>(() => (url ? cache.get(url) : undefined));
+  useEffect(() => {
+    if (!url || direct) return;
+    let alive = true;
+    setObjectUrl(cache.get(url));
+    load(url)
+      .then((value) => alive && setObjectUrl(value))
+      .catch(() => alive && setObjectUrl(undefined));
+    return () => {
+      alive = false;
+    };
+  }, [url, direct]);
+  return direct ?? objectUrl;
+}
+
+export async function downloadMedia(url: string, fileName: string) {
+  const objectUrl = await load(url);
+  const link = document.createElement('a');
+  link.href = objectUrl;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}

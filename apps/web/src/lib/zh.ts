@@ -1,0 +1,2 @@
+// Simplified Chinese strings, keyed by the English text.
+export const zh: Record<string, string> = {};

@@ -1,0 +1,96 @@
+import type { Conversation } from '@plaza/client';
+import { Badge, SearchBar } from 'antd-mobile';
+import { BellMuteOutline } from 'antd-mobile-icons';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useLocation, useNavigate } from 'react-router';
+import { Avatar, GroupAvatar } from '../components/Avatar';
+import { TopBar, useUnreadTotal } from '../components/Shell';
+import { useMyId } from '../lib/api';
+import { displayName, messagePreview, relativeTime } from '../lib/format';
+import { sortConversations, useContacts, useConversations } from '../lib/queries';
+import { TID } from '../testids';
+
+export function useConversationTitle() {
+  const { data: contacts } = useContacts();
+  const { t } = useTranslation();
+  return (c: Conversation) =>
+    c.kind === 'direct' ? displayName(c.peer, contacts) || t('Chat') : c.title || t('Group chat ({{count}})', { count: c.memberCount });
+}
+
+export function ConversationAvatar({ conversation, size = 48 }: { conversation: Conversation; size?: number }) {
+  if (conversation.kind === 'direct') return <Avatar account={conversation.peer} size={size} />;
+  return <GroupAvatar members={conversation.memberPreview ?? []} title={conversation.title ?? ''} size={size} />;
+}
+
+function ConversationRow({ conversation, active }: { conversation: Conversation; active: boolean }) {
+  const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
+  const myId = useMyId();
+  const titleOf = useConversationTitle();
+  const last = conversation.lastMessage;
+  let preview = last ? messagePreview(last, t) : '';
+  if (last && conversation.kind === 'group' && last.senderId && last.type !== 'system' && !last.recalled) {
+    const name = last.senderId === myId ? t('Me') : (last.sender?.displayName ?? '');
+    if (name) preview = `${name}: ${preview}`;
+  }
+  const badge = conversation.unreadCount > 0 ? (conversation.muted ? Badge.dot : conversation.unreadCount > 99 ? '99+' : conversation.unreadCount) : undefined;
+  return (
+    <button
+      type="button"
+      className={`conversation-row ${conversation.pinned ? 'pinned' : ''} ${active ? 'active' : ''}`}
+      data-testid={TID.CONVERSATION_ROW}
+      data-conversation-id={conversation.id}
+      onClick={() => navigate(`/chats/${conversation.id}`)}
+    >
+      <Badge content={badge} style={{ '--right': '2px', '--top': '2px' }}>
+        <ConversationAvatar conversation={conversation} />
+      </Badge>
+      <span className="conversation-main">
+        <span className="conversation-top">
+          <span className="conversation-title">{titleOf(conversation)}</span>
+          <span className="conversation-time">{relativeTime(conversation.lastMessageAt ?? last?.createdAt, t, i18n.language)}</span>
+        </span>
+        <span className="conversation-bottom">
+          <span className="conversation-preview">
+            {conversation.mentionedMe && conversation.unreadCount > 0 ? <span className="mention-flag">{t('[You were mentioned]')} </span> : null}
+            {conversation.muted && conversation.unreadCount > 1 ? `[${conversation.unreadCount}] ` : ''}
+            {preview}
+          </span>
+          {conversation.muted ? <BellMuteOutline className="muted-icon" aria-label={t('Muted')} /> : null}
+        </span>
+      </span>
+    </button>
+  );
+}
+
+export function ChatsList() {
+  const { t } = useTranslation();
+  const { data, isLoading } = useConversations();
+  const [query, setQuery] = useState('');
+  const unread = useUnreadTotal();
+  const titleOf = useConversationTitle();
+  const activeId = useLocation().pathname.match(/^\/chats\/(\d+)/)?.[1];
+  const list = useMemo(() => {
+    const sorted = sortConversations(data ?? []);
+    const q = query.trim().toLowerCase();
+    if (!q) return sorted;
+    return sorted.filter((c) => titleOf(c).toLowerCase().includes(q) || (c.lastMessage && messagePreview(c.lastMessage, t).toLowerCase().includes(q)));
+  }, [data, query, titleOf, t]);
+  return (
+    <>
+      <TopBar title={unread > 0 ? `${t('Chats')} (${unread})` : t('Chats')} />
+      <div className="search-wrap">
+        <SearchBar placeholder={t('Search')} value={query} onChange={setQuery} data-testid={TID.CHAT_SEARCH} aria-label={t('Search chats')} />
+      </div>
+      {list.map((c) => (
+        <ConversationRow key={c.id} conversation={c} active={c.id === activeId} />
+      ))}
+      {!isLoading && list.length === 0 ? (
+        <div className="empty-state" data-testid={TID.CHATS_EMPTY}>
+          {query ? t('No chats match your search.') : t('No chats yet: add a friend by ID or scan their code.')}
+        </div>
+      ) : null}
+    </>
+  );
+}

@@ -47,9 +47,7 @@ function buildServices(ctx: AppContext) {
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<PlazaApp> {
-  const database =
-    options.database ??
-    (await openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'plaza.sqlite') }));
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: path.join(config.dataDir, 'plaza.sqlite') }));
   if (!options.database) await migrateToLatest(database);
   const bus = options.bus ?? (await openBus(config.busUrl));
 

@@ -1,8 +1,7 @@
 import { type Static, Type } from 'typebox';
 
 /** Objects drop unknown properties (removeAdditional) instead of failing, so older clients keep working. */
-const Obj = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
-  Type.Object(properties, { additionalProperties: false });
+const Obj = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
 
 export const Id = Type.Union([Type.String({ pattern: '^[0-9]{1,15}$' }), Type.Integer({ minimum: 1 })]);
 export const IdParam = Type.String({ pattern: '^[0-9]{1,15}$' });

@@ -29,6 +29,12 @@ export const postgresAvailable = await reachable(async () => {
   await client.end();
 }, `PostgreSQL at ${TEST_DATABASE_URL}`);
 
+export const natsAvailable = await reachable(async () => {
+  const { connect } = await import('nats');
+  const connection = await connect({ servers: TEST_BUS_URL, timeout: 2000 });
+  await connection.close();
+}, `NATS at ${TEST_BUS_URL}`);
+
 /** Every SQL suite runs on each of these. */
 export const dialects: DialectName[] = postgresAvailable ? ['sqlite', 'postgres'] : ['sqlite'];
 
@@ -86,7 +92,7 @@ export async function startApp(options: StartOptions): Promise<TestApp> {
 
 export interface ApiResponse<T = any> {
   status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely.
+  // tests read response bodies loosely, so the body is `any` by default
   body: T;
 }
 

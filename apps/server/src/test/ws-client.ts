@@ -5,7 +5,8 @@ export class TestDevice {
   readonly events: any[] = [];
   readonly frames: any[] = [];
   private socket: WebSocket | undefined;
-  private waiters: { predicate: () => boolean; resolve: () => void }[] = [];
+  private waiters: { predicate: () => boolean; resolve: () => void; reject: (error: Error) => void }[] = [];
+  closeCode: number | undefined;
   ready = false;
 
   constructor(
@@ -29,6 +30,10 @@ export class TestDevice {
         }
       }
     });
+    socket.on('close', (code) => {
+      this.closeCode = code;
+      for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(`socket closed with ${code}`));
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
@@ -48,12 +53,19 @@ export class TestDevice {
   waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
     if (predicate()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting; have ${this.events.length} events: ${JSON.stringify(this.events.slice(-3))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting; have ${this.events.length} events: ${JSON.stringify(this.events.slice(-3))}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         predicate,
         resolve: () => {
           clearTimeout(timer);
           resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
         },
       });
     });

@@ -108,12 +108,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('recalled_at', 'bigint')
     .execute();
   await db.schema.createIndex('messages_conversation_seq').on('messages').columns(['conversation_id', 'seq']).unique().execute();
-  await db.schema
-    .createIndex('messages_idempotency')
-    .on('messages')
-    .columns(['conversation_id', 'sender_id', 'client_msg_id'])
-    .unique()
-    .execute();
+  await db.schema.createIndex('messages_idempotency').on('messages').columns(['conversation_id', 'sender_id', 'client_msg_id']).unique().execute();
 
   await db.schema
     .createTable('message_hidden')
@@ -174,8 +169,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
-    'media_links', 'media', 'inbox_events', 'inbox_heads', 'group_invites', 'message_hidden', 'messages',
-    'conversation_members', 'conversations', 'blocks', 'contacts', 'friend_requests', 'qr_logins', 'sessions', 'accounts',
+    'media_links',
+    'media',
+    'inbox_events',
+    'inbox_heads',
+    'group_invites',
+    'message_hidden',
+    'messages',
+    'conversation_members',
+    'conversations',
+    'blocks',
+    'contacts',
+    'friend_requests',
+    'qr_logins',
+    'sessions',
+    'accounts',
   ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }

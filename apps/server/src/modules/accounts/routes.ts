@@ -37,18 +37,26 @@ export function registerAccountRoutes(app: App, accounts: AccountsService) {
     return { sessions: await accounts.listSessions(auth.accountId, auth.sessionId) };
   });
 
-  app.patch('/api/v1/sessions/:id', { config: { access: 'member' }, schema: { tags, params: Type.Object({ id: IdParam }), body: RenameSessionBody } }, async (request, reply) => {
-    await accounts.renameSession(member(request).accountId, parseId(request.params.id), request.body.deviceName);
-    reply.code(204);
-  });
+  app.patch(
+    '/api/v1/sessions/:id',
+    { config: { access: 'member' }, schema: { tags, params: Type.Object({ id: IdParam }), body: RenameSessionBody } },
+    async (request, reply) => {
+      await accounts.renameSession(member(request).accountId, parseId(request.params.id), request.body.deviceName);
+      reply.code(204);
+    },
+  );
 
-  app.delete('/api/v1/sessions/:id', { config: { access: 'member' }, schema: { tags, params: Type.Object({ id: Type.String({ pattern: '^([0-9]{1,15}|current|others)$' }) }) } }, async (request, reply) => {
-    const auth = member(request);
-    const { id } = request.params;
-    if (id === 'others') await accounts.revokeSessions(auth.accountId, { exceptSessionId: auth.sessionId });
-    else await accounts.revokeSessions(auth.accountId, { sessionId: id === 'current' ? auth.sessionId : parseId(id) });
-    reply.code(204);
-  });
+  app.delete(
+    '/api/v1/sessions/:id',
+    { config: { access: 'member' }, schema: { tags, params: Type.Object({ id: Type.String({ pattern: '^([0-9]{1,15}|current|others)$' }) }) } },
+    async (request, reply) => {
+      const auth = member(request);
+      const { id } = request.params;
+      if (id === 'others') await accounts.revokeSessions(auth.accountId, { exceptSessionId: auth.sessionId });
+      else await accounts.revokeSessions(auth.accountId, { sessionId: id === 'current' ? auth.sessionId : parseId(id) });
+      reply.code(204);
+    },
+  );
 
   app.get('/api/v1/me', { config: { access: 'member' }, schema: { tags } }, async (request) => {
     return { account: presentOwnAccount(await accounts.getAccount(member(request).accountId)) };

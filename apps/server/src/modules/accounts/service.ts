@@ -92,14 +92,7 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     return { token, session: { id: idString(row.id), deviceName } };
   }
 
-  async function register(input: {
-    handle: string;
-    password: string;
-    displayName: string;
-    phone?: string;
-    deviceName?: string;
-    userAgent?: string;
-  }) {
+  async function register(input: { handle: string; password: string; displayName: string; phone?: string; deviceName?: string; userAgent?: string }) {
     validateHandle(input.handle);
     validatePassword(input.password);
     const displayName = input.displayName.trim();
@@ -175,15 +168,16 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     if (cached && now - cached.cachedAt < SESSION_CACHE_TTL_MS) {
       if (now - cached.lastSeenWriteAt > LAST_SEEN_EVERY_MS) {
         cached.lastSeenWriteAt = now;
-        void db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', cached.sessionId).execute().catch(() => {});
+        void db
+          .updateTable('sessions')
+          .set({ last_seen_at: now })
+          .where('id', '=', cached.sessionId)
+          .execute()
+          .catch(() => {});
       }
       return cached;
     }
-    const row = await db
-      .selectFrom('sessions')
-      .select(['id', 'account_id', 'revoked_at'])
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const row = await db.selectFrom('sessions').select(['id', 'account_id', 'revoked_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
     if (!row || row.revoked_at !== null) {
       sessionCache.delete(tokenHash);
       return undefined;
@@ -204,7 +198,11 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     const unique = [...new Set(accountIds)];
     const map = new Map<number, AccountRow>();
     for (let i = 0; i < unique.length; i += 500) {
-      const rows = await db.selectFrom('accounts').selectAll().where('id', 'in', unique.slice(i, i + 500)).execute();
+      const rows = await db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('id', 'in', unique.slice(i, i + 500))
+        .execute();
       for (const row of rows) map.set(row.id, row);
     }
     return map;
@@ -257,7 +255,11 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     validatePassword(newPassword);
     const account = await getAccount(accountId);
     if (!(await verify(account.password_hash, currentPassword))) fail('AUTH_INVALID_CREDENTIALS', 'The current password is wrong.');
-    await db.updateTable('accounts').set({ password_hash: await hash(newPassword, hashOptions) }).where('id', '=', accountId).execute();
+    await db
+      .updateTable('accounts')
+      .set({ password_hash: await hash(newPassword, hashOptions) })
+      .where('id', '=', accountId)
+      .execute();
     await revokeSessions(accountId, { exceptSessionId: currentSessionId });
   }
 
@@ -299,7 +301,15 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     const rows = await query.execute();
     if (which.sessionId !== undefined && rows.length === 0) fail('ACCOUNTS_SESSION_NOT_FOUND');
     if (rows.length === 0) return;
-    await db.updateTable('sessions').set({ revoked_at: Date.now() }).where('id', 'in', rows.map((r) => r.id)).execute();
+    await db
+      .updateTable('sessions')
+      .set({ revoked_at: Date.now() })
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
     for (const row of rows) sessionCache.delete(row.token_hash);
     ctx.bus.publish(SESSIONS_REVOKED_TOPIC, JSON.stringify({ tokenHashes: rows.map((r) => r.token_hash), sessionIds: rows.map((r) => r.id) }));
   }
@@ -312,7 +322,16 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     const now = Date.now();
     await db
       .insertInto('qr_logins')
-      .values({ id, secret_hash: sha256Hex(secret), status: 'pending', account_id: null, session_token: null, device_name: deviceName ?? 'Web', created_at: now, expires_at: now + limits.qrLoginTtlMs })
+      .values({
+        id,
+        secret_hash: sha256Hex(secret),
+        status: 'pending',
+        account_id: null,
+        session_token: null,
+        device_name: deviceName ?? 'Web',
+        created_at: now,
+        expires_at: now + limits.qrLoginTtlMs,
+      })
       .execute();
     return { id, secret, qrText: `plaza://login/${id}`, expiresAt: toIso(now + limits.qrLoginTtlMs) };
   }
@@ -328,7 +347,12 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     if (!row || row.secret_hash !== sha256Hex(secret)) fail('ACCOUNTS_QR_LOGIN_NOT_FOUND');
     if (row.status === 'confirmed' && row.session_token && row.account_id) {
       // Hand the token out once: the row forgets it in the same statement that marks it consumed.
-      const taken = await db.updateTable('qr_logins').set({ status: 'consumed', session_token: null }).where('id', '=', id).where('status', '=', 'confirmed').executeTakeFirst();
+      const taken = await db
+        .updateTable('qr_logins')
+        .set({ status: 'consumed', session_token: null })
+        .where('id', '=', id)
+        .where('status', '=', 'confirmed')
+        .executeTakeFirst();
       if (Number(taken.numUpdatedRows) === 1) {
         const account = await getAccount(row.account_id);
         return { status: 'confirmed' as const, token: row.session_token, account: presentOwnAccount(account) };
@@ -353,7 +377,12 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     const row = await loadQrLogin(id);
     if (row.status !== 'scanned' || row.account_id !== accountId) fail('ACCOUNTS_QR_LOGIN_STATE');
     const { token } = await createSession(accountId, row.device_name, userAgent);
-    const updated = await db.updateTable('qr_logins').set({ status: 'confirmed', session_token: token }).where('id', '=', id).where('status', '=', 'scanned').executeTakeFirst();
+    const updated = await db
+      .updateTable('qr_logins')
+      .set({ status: 'confirmed', session_token: token })
+      .where('id', '=', id)
+      .where('status', '=', 'scanned')
+      .executeTakeFirst();
     if (Number(updated.numUpdatedRows) !== 1) fail('ACCOUNTS_QR_LOGIN_STATE');
     return { status: 'confirmed' as const };
   }

@@ -55,7 +55,9 @@ describe.each(dialects)('chat on %s', (dialect) => {
 
   it('stores concurrent retries of one clientMsgId once', async () => {
     const id = await direct(alice, bob);
-    const results = await Promise.all(Array.from({ length: 10 }, () => alice.http.post(`/api/v1/conversations/${id}/messages`, { clientMsgId: 'dup-1', type: 'text', text: 'once' })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => alice.http.post(`/api/v1/conversations/${id}/messages`, { clientMsgId: 'dup-1', type: 'text', text: 'once' })),
+    );
     expect(new Set(results.map((r) => r.body.message.id)).size).toBe(1);
     const rows = await app.plaza.ctx.db.selectFrom('messages').select('id').where('client_msg_id', '=', 'dup-1').execute();
     expect(rows).toHaveLength(1);
@@ -64,7 +66,11 @@ describe.each(dialects)('chat on %s', (dialect) => {
   it('keeps sequence numbers gapless under concurrent senders', async () => {
     const id = await direct(alice, bob);
     const before = (await alice.http.get(`/api/v1/conversations/${id}`)).body.conversation.lastSeq;
-    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? alice : bob).http.post(`/api/v1/conversations/${id}/messages`, { clientMsgId: `burst-${i}`, type: 'text', text: `m${i}` })));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? alice : bob).http.post(`/api/v1/conversations/${id}/messages`, { clientMsgId: `burst-${i}`, type: 'text', text: `m${i}` }),
+      ),
+    );
     const list = await alice.http.get(`/api/v1/conversations/${id}/messages?afterSeq=${before}&limit=200`);
     expect(list.body.messages.map((m: { seq: number }) => m.seq)).toEqual(Array.from({ length: 40 }, (_, i) => before + i + 1));
   });
@@ -79,7 +85,13 @@ describe.each(dialects)('chat on %s', (dialect) => {
   it('rejects invalid messages without storing anything', async () => {
     const id = await direct(alice, bob);
     const before = (await alice.http.get(`/api/v1/conversations/${id}`)).body.conversation.lastSeq;
-    for (const body of [{ clientMsgId: 'bad-1', type: 'text', text: '' }, { clientMsgId: 'bad-2', type: 'gif', url: 'x' }, { clientMsgId: 'bad-3', type: 'text', text: 'x'.repeat(5001) }, { type: 'text', text: 'no id' }, { clientMsgId: 'bad-4', type: 'location', latitude: 91, longitude: 0 }]) {
+    for (const body of [
+      { clientMsgId: 'bad-1', type: 'text', text: '' },
+      { clientMsgId: 'bad-2', type: 'gif', url: 'x' },
+      { clientMsgId: 'bad-3', type: 'text', text: 'x'.repeat(5001) },
+      { type: 'text', text: 'no id' },
+      { clientMsgId: 'bad-4', type: 'location', latitude: 91, longitude: 0 },
+    ]) {
       const response = await alice.http.post(`/api/v1/conversations/${id}/messages`, body);
       expect(response.status).toBe(400);
     }
@@ -103,7 +115,11 @@ describe.each(dialects)('chat on %s', (dialect) => {
   it('refuses a recall after two minutes', async () => {
     const id = await direct(alice, bob);
     const sent = await alice.http.post(`/api/v1/conversations/${id}/messages`, { clientMsgId: 'old-one', type: 'text', text: 'old' });
-    await app.plaza.ctx.db.updateTable('messages').set({ created_at: Date.now() - 121_000 }).where('id', '=', Number(sent.body.message.id)).execute();
+    await app.plaza.ctx.db
+      .updateTable('messages')
+      .set({ created_at: Date.now() - 121_000 })
+      .where('id', '=', Number(sent.body.message.id))
+      .execute();
     const response = await alice.http.post(`/api/v1/conversations/${id}/messages/${sent.body.message.id}/recall`);
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('CHAT_RECALL_EXPIRED');
@@ -129,13 +145,23 @@ describe.each(dialects)('chat on %s', (dialect) => {
     const all = await bob.http.post(`/api/v1/conversations/${id}/messages`, { clientMsgId: 'm2', type: 'text', text: '@all', mentions: 'all' });
     expect(all.status).toBe(403);
     expect(all.body.error.code).toBe('CHAT_MENTION_ALL_FORBIDDEN');
-    expect((await alice.http.post(`/api/v1/conversations/${id}/messages`, { clientMsgId: 'm3', type: 'text', text: '@all meet at 8', mentions: 'all' })).status).toBe(201);
-    const quote = await carol.http.post(`/api/v1/conversations/${id}/messages`, { clientMsgId: 'm4', type: 'text', text: 'yes', quote: { messageId: mention.body.message.id } });
+    expect(
+      (await alice.http.post(`/api/v1/conversations/${id}/messages`, { clientMsgId: 'm3', type: 'text', text: '@all meet at 8', mentions: 'all' })).status,
+    ).toBe(201);
+    const quote = await carol.http.post(`/api/v1/conversations/${id}/messages`, {
+      clientMsgId: 'm4',
+      type: 'text',
+      text: 'yes',
+      quote: { messageId: mention.body.message.id },
+    });
     expect(quote.body.message.content.quote).toMatchObject({ messageId: mention.body.message.id, preview: '@Carol hi' });
     // Only the owner/admins rename; Bob becomes admin and then can.
     expect((await bob.http.patch(`/api/v1/conversations/${id}`, { title: 'Bob’s' })).status).toBe(403);
     expect((await alice.http.put(`/api/v1/conversations/${id}/members/${bob.id}/role`, { role: 'admin' })).status).toBe(200);
-    expect((await bob.http.patch(`/api/v1/conversations/${id}`, { title: 'Hiking club', notice: 'Bring water' })).body.conversation).toMatchObject({ title: 'Hiking club', notice: 'Bring water' });
+    expect((await bob.http.patch(`/api/v1/conversations/${id}`, { title: 'Hiking club', notice: 'Bring water' })).body.conversation).toMatchObject({
+      title: 'Hiking club',
+      notice: 'Bring water',
+    });
     // Dave joins by the group's QR invite, which he could not do by himself.
     const invite = await carol.http.post(`/api/v1/conversations/${id}/invites`);
     expect(invite.body.invite.qrText).toBe(`plaza://group/${invite.body.invite.code}`);
@@ -157,7 +183,11 @@ describe.each(dialects)('chat on %s', (dialect) => {
   it('expires group invites after seven days', async () => {
     const created = await alice.http.post('/api/v1/conversations', { kind: 'group', title: 'Old', memberIds: [bob.id] });
     const invite = await alice.http.post(`/api/v1/conversations/${created.body.conversation.id}/invites`);
-    await app.plaza.ctx.db.updateTable('group_invites').set({ expires_at: Date.now() - 1 }).where('code', '=', invite.body.invite.code).execute();
+    await app.plaza.ctx.db
+      .updateTable('group_invites')
+      .set({ expires_at: Date.now() - 1 })
+      .where('code', '=', invite.body.invite.code)
+      .execute();
     const join = await dave.http.post(`/api/v1/group-invites/${invite.body.invite.code}/join`);
     expect(join.status).toBe(404);
     expect(join.body.error.code).toBe('CHAT_INVITE_NOT_FOUND');
@@ -183,16 +213,49 @@ describe.each(dialects)('chat on %s', (dialect) => {
     const from = await direct(alice, bob);
     const to = await direct(alice, carol);
     const a = await alice.http.post(`/api/v1/conversations/${from}/messages`, { clientMsgId: 'f1', type: 'text', text: 'first' });
-    const b = await bob.http.post(`/api/v1/conversations/${from}/messages`, { clientMsgId: 'f2', type: 'location', latitude: 31.23, longitude: 121.47, name: 'The Bund' });
-    const separate = await alice.http.post('/api/v1/messages/forward', { fromConversationId: from, messageIds: [a.body.message.id, b.body.message.id], toConversationIds: [to], mode: 'separate', clientMsgId: 'fw-1' });
+    const b = await bob.http.post(`/api/v1/conversations/${from}/messages`, {
+      clientMsgId: 'f2',
+      type: 'location',
+      latitude: 31.23,
+      longitude: 121.47,
+      name: 'The Bund',
+    });
+    const separate = await alice.http.post('/api/v1/messages/forward', {
+      fromConversationId: from,
+      messageIds: [a.body.message.id, b.body.message.id],
+      toConversationIds: [to],
+      mode: 'separate',
+      clientMsgId: 'fw-1',
+    });
     expect(separate.status).toBe(201);
     expect(separate.body.messages.map((m: { type: string }) => m.type)).toEqual(['text', 'location']);
-    const retried = await alice.http.post('/api/v1/messages/forward', { fromConversationId: from, messageIds: [a.body.message.id, b.body.message.id], toConversationIds: [to], mode: 'separate', clientMsgId: 'fw-1' });
+    const retried = await alice.http.post('/api/v1/messages/forward', {
+      fromConversationId: from,
+      messageIds: [a.body.message.id, b.body.message.id],
+      toConversationIds: [to],
+      mode: 'separate',
+      clientMsgId: 'fw-1',
+    });
     expect(retried.body.messages.map((m: { id: string }) => m.id)).toEqual(separate.body.messages.map((m: { id: string }) => m.id));
-    const combined = await alice.http.post('/api/v1/messages/forward', { fromConversationId: from, messageIds: [a.body.message.id, b.body.message.id], toConversationIds: [to], mode: 'combined', clientMsgId: 'fw-2' });
+    const combined = await alice.http.post('/api/v1/messages/forward', {
+      fromConversationId: from,
+      messageIds: [a.body.message.id, b.body.message.id],
+      toConversationIds: [to],
+      mode: 'combined',
+      clientMsgId: 'fw-2',
+    });
     expect(combined.body.messages[0]).toMatchObject({ type: 'chat_history' });
     expect(combined.body.messages[0].content.items).toHaveLength(2);
-    expect((await carol.http.post('/api/v1/messages/forward', { fromConversationId: from, messageIds: [a.body.message.id], toConversationIds: [to], clientMsgId: 'fw-3' })).status).toBe(403);
+    expect(
+      (
+        await carol.http.post('/api/v1/messages/forward', {
+          fromConversationId: from,
+          messageIds: [a.body.message.id],
+          toConversationIds: [to],
+          clientMsgId: 'fw-3',
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('sends a contact card', async () => {

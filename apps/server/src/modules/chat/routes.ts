@@ -37,19 +37,29 @@ export function registerChatRoutes(app: App, chat: ChatService) {
     return { conversation: await chat.createGroup(auth.accountId, body.title, body.memberIds) };
   });
 
-  app.get('/api/v1/conversations', { config: { access }, schema: { tags } }, async (request) => ({ conversations: await chat.listConversations(member(request).accountId) }));
+  app.get('/api/v1/conversations', { config: { access }, schema: { tags } }, async (request) => ({
+    conversations: await chat.listConversations(member(request).accountId),
+  }));
 
   app.get('/api/v1/conversations/:id', { config: { access }, schema: { tags, params: ConversationParams } }, async (request) =>
     chat.getConversation(member(request).accountId, parseId(request.params.id)),
   );
 
-  app.patch('/api/v1/conversations/:id', { config: { access }, schema: { tags, params: ConversationParams, body: UpdateConversationBody } }, async (request) => ({
-    conversation: await chat.updateConversation(member(request).accountId, parseId(request.params.id), request.body),
-  }));
+  app.patch(
+    '/api/v1/conversations/:id',
+    { config: { access }, schema: { tags, params: ConversationParams, body: UpdateConversationBody } },
+    async (request) => ({
+      conversation: await chat.updateConversation(member(request).accountId, parseId(request.params.id), request.body),
+    }),
+  );
 
-  app.patch('/api/v1/conversations/:id/settings', { config: { access }, schema: { tags, params: ConversationParams, body: MemberSettingsBody } }, async (request) => ({
-    conversation: await chat.updateSettings(member(request).accountId, parseId(request.params.id), request.body),
-  }));
+  app.patch(
+    '/api/v1/conversations/:id/settings',
+    { config: { access }, schema: { tags, params: ConversationParams, body: MemberSettingsBody } },
+    async (request) => ({
+      conversation: await chat.updateSettings(member(request).accountId, parseId(request.params.id), request.body),
+    }),
+  );
 
   app.post('/api/v1/conversations/:id/members', { config: { access }, schema: { tags, params: ConversationParams, body: AddMembersBody } }, async (request) =>
     chat.addMembers(member(request).accountId, parseId(request.params.id), request.body.accountIds),
@@ -60,8 +70,10 @@ export function registerChatRoutes(app: App, chat: ChatService) {
     reply.code(204);
   });
 
-  app.put('/api/v1/conversations/:id/members/:accountId/role', { config: { access }, schema: { tags, params: MemberParams, body: RoleBody } }, async (request) =>
-    chat.setRole(member(request).accountId, parseId(request.params.id), parseId(request.params.accountId), request.body.role),
+  app.put(
+    '/api/v1/conversations/:id/members/:accountId/role',
+    { config: { access }, schema: { tags, params: MemberParams, body: RoleBody } },
+    async (request) => chat.setRole(member(request).accountId, parseId(request.params.id), parseId(request.params.accountId), request.body.role),
   );
 
   app.post('/api/v1/conversations/:id/owner', { config: { access }, schema: { tags, params: ConversationParams, body: TransferOwnerBody } }, async (request) =>
@@ -82,21 +94,31 @@ export function registerChatRoutes(app: App, chat: ChatService) {
     return { invite: await chat.createInvite(member(request).accountId, parseId(request.params.id)) };
   });
 
-  app.get('/api/v1/group-invites/:code', { config: { access }, schema: { tags, params: InviteParams } }, async (request) => ({ invite: await chat.previewInvite(request.params.code) }));
+  app.get('/api/v1/group-invites/:code', { config: { access }, schema: { tags, params: InviteParams } }, async (request) => ({
+    invite: await chat.previewInvite(request.params.code),
+  }));
 
   app.post('/api/v1/group-invites/:code/join', { config: { access }, schema: { tags, params: InviteParams } }, async (request) => ({
     conversation: await chat.joinByInvite(member(request).accountId, request.params.code),
   }));
 
-  app.post('/api/v1/conversations/:id/messages', { config: { access }, schema: { tags, params: ConversationParams, body: SendMessageBody } }, async (request, reply) => {
-    const { message, created } = await chat.sendMessage(member(request).accountId, parseId(request.params.id), request.body);
-    reply.code(created ? 201 : 200);
-    return { message };
-  });
+  app.post(
+    '/api/v1/conversations/:id/messages',
+    { config: { access }, schema: { tags, params: ConversationParams, body: SendMessageBody } },
+    async (request, reply) => {
+      const { message, created } = await chat.sendMessage(member(request).accountId, parseId(request.params.id), request.body);
+      reply.code(created ? 201 : 200);
+      return { message };
+    },
+  );
 
-  app.get('/api/v1/conversations/:id/messages', { config: { access }, schema: { tags, params: ConversationParams, querystring: MessagesQuery } }, async (request) => ({
-    messages: await chat.listMessages(member(request).accountId, parseId(request.params.id), request.query),
-  }));
+  app.get(
+    '/api/v1/conversations/:id/messages',
+    { config: { access }, schema: { tags, params: ConversationParams, querystring: MessagesQuery } },
+    async (request) => ({
+      messages: await chat.listMessages(member(request).accountId, parseId(request.params.id), request.query),
+    }),
+  );
 
   app.post('/api/v1/conversations/:id/messages/:messageId/recall', { config: { access }, schema: { tags, params: MessageParams } }, async (request) => ({
     message: await chat.recall(member(request).accountId, parseId(request.params.id), parseId(request.params.messageId)),

@@ -19,7 +19,10 @@ type Role = MemberRow['role'];
 const MEDIA_KINDS: Record<string, string[]> = { image: ['image'], voice: ['voice'], video: ['video'], file: ['file', 'image', 'video', 'voice'] };
 
 function derivedClientMsgId(base: string, ...parts: (string | number)[]): string {
-  return `fw_${createHash('sha256').update([base, ...parts].join('|')).digest('base64url').slice(0, 40)}`;
+  return `fw_${createHash('sha256')
+    .update([base, ...parts].join('|'))
+    .digest('base64url')
+    .slice(0, 40)}`;
 }
 
 export function createChatService(ctx: AppContext, deps: { accounts: AccountsService; contacts: ContactsService; inbox: InboxService; media: MediaService }) {
@@ -47,7 +50,12 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
   }
 
   async function findMember(conversationId: number, accountId: number): Promise<MemberRow | undefined> {
-    return db.selectFrom('conversation_members').selectAll().where('conversation_id', '=', conversationId).where('account_id', '=', accountId).executeTakeFirst();
+    return db
+      .selectFrom('conversation_members')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
   }
 
   /** The caller's membership, or a 404 when the conversation does not exist and 403 when they are not in it. */
@@ -72,28 +80,42 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     const directPeers = new Map<number, number>();
     if (pairs.some((p) => p.conversation.kind === 'direct')) {
       const directIds = pairs.filter((p) => p.conversation.kind === 'direct').map((p) => p.conversation.id);
-      const rows = await db.selectFrom('conversation_members').select(['conversation_id', 'account_id']).where('conversation_id', 'in', directIds).where('account_id', '!=', viewerId).execute();
+      const rows = await db
+        .selectFrom('conversation_members')
+        .select(['conversation_id', 'account_id'])
+        .where('conversation_id', 'in', directIds)
+        .where('account_id', '!=', viewerId)
+        .execute();
       for (const r of rows) directPeers.set(r.conversation_id, r.account_id);
     }
     const people = await accounts.getAccounts([...directPeers.values()]);
     const remarks = new Map<number, string>();
     if (directPeers.size) {
-      const rows = await db.selectFrom('contacts').select(['peer_id', 'remark']).where('owner_id', '=', viewerId).where('peer_id', 'in', [...directPeers.values()]).execute();
+      const rows = await db
+        .selectFrom('contacts')
+        .select(['peer_id', 'remark'])
+        .where('owner_id', '=', viewerId)
+        .where('peer_id', 'in', [...directPeers.values()])
+        .execute();
       for (const r of rows) remarks.set(r.peer_id, r.remark);
     }
     const result = [];
     for (const { conversation: c, membership: m } of pairs) {
-      const last = c.last_seq > m.joined_seq ? await db.selectFrom('messages').selectAll().where('conversation_id', '=', c.id).where('seq', '=', c.last_seq).executeTakeFirst() : undefined;
-      const unread = c.last_seq > m.last_read_seq
-        ? await db
-            .selectFrom('messages')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('conversation_id', '=', c.id)
-            .where('seq', '>', Math.max(m.last_read_seq, m.joined_seq))
-            .where('sender_id', '!=', viewerId)
-            .where('type', 'not in', ['system', 'recalled'])
-            .executeTakeFirst()
-        : undefined;
+      const last =
+        c.last_seq > m.joined_seq
+          ? await db.selectFrom('messages').selectAll().where('conversation_id', '=', c.id).where('seq', '=', c.last_seq).executeTakeFirst()
+          : undefined;
+      const unread =
+        c.last_seq > m.last_read_seq
+          ? await db
+              .selectFrom('messages')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('conversation_id', '=', c.id)
+              .where('seq', '>', Math.max(m.last_read_seq, m.joined_seq))
+              .where('sender_id', '!=', viewerId)
+              .where('type', 'not in', ['system', 'recalled'])
+              .executeTakeFirst()
+          : undefined;
       const peerId = directPeers.get(c.id);
       const peer = peerId !== undefined ? people.get(peerId) : undefined;
       let lastMessage = null;
@@ -142,33 +164,79 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
       .limit(500)
       .execute();
     const pairs = rows.map((r) => ({
-      conversation: { id: r.id, kind: r.kind, direct_key: r.direct_key, title: r.title, notice: r.notice, owner_id: r.owner_id, last_seq: r.last_seq, last_message_at: r.last_message_at, member_count: r.member_count, created_at: r.created_at },
-      membership: { conversation_id: r.conversation_id, account_id: r.account_id, role: r.role, muted: r.muted, pinned: r.pinned, last_read_seq: r.last_read_seq, joined_seq: r.joined_seq, joined_at: r.joined_at },
+      conversation: {
+        id: r.id,
+        kind: r.kind,
+        direct_key: r.direct_key,
+        title: r.title,
+        notice: r.notice,
+        owner_id: r.owner_id,
+        last_seq: r.last_seq,
+        last_message_at: r.last_message_at,
+        member_count: r.member_count,
+        created_at: r.created_at,
+      },
+      membership: {
+        conversation_id: r.conversation_id,
+        account_id: r.account_id,
+        role: r.role,
+        muted: r.muted,
+        pinned: r.pinned,
+        last_read_seq: r.last_read_seq,
+        joined_seq: r.joined_seq,
+        joined_at: r.joined_at,
+      },
     }));
     return presentConversations(viewerId, pairs);
   }
 
   async function getConversation(viewerId: number, conversationId: number) {
     const conversation = await presentOne(viewerId, conversationId);
-    const rows = await db.selectFrom('conversation_members').selectAll().where('conversation_id', '=', conversationId).orderBy('joined_at').limit(limits.groupMembersMax).execute();
+    const rows = await db
+      .selectFrom('conversation_members')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .orderBy('joined_at')
+      .limit(limits.groupMembersMax)
+      .execute();
     const people = await accounts.getAccounts(rows.map((r) => r.account_id));
-    const remarks = new Map((await db.selectFrom('contacts').select(['peer_id', 'remark']).where('owner_id', '=', viewerId).execute()).map((r) => [r.peer_id, r.remark]));
+    const remarks = new Map(
+      (await db.selectFrom('contacts').select(['peer_id', 'remark']).where('owner_id', '=', viewerId).execute()).map((r) => [r.peer_id, r.remark]),
+    );
     const members = rows
       .filter((r) => people.has(r.account_id))
-      .map((r) => ({ account: presentAccount(people.get(r.account_id) as AccountRow), role: r.role, remark: remarks.get(r.account_id) ?? '', joinedAt: toIso(r.joined_at) }));
+      .map((r) => ({
+        account: presentAccount(people.get(r.account_id) as AccountRow),
+        role: r.role,
+        remark: remarks.get(r.account_id) ?? '',
+        joinedAt: toIso(r.joined_at),
+      }));
     return { conversation, members };
   }
 
   // Events ----------------------------------------------------------------------------------------
   async function notifyUpdated(conversationId: number, accountIds: number[], extra: NewInboxEvent[] = []): Promise<void> {
-    const deliveries: Delivery[] = await db.transaction().execute((trx) =>
-      inbox.appendEvents(trx, [...accountIds.map((accountId) => ({ accountId, type: 'conversation.updated' as const, payload: { conversationId: idString(conversationId) } })), ...extra]),
-    );
+    const deliveries: Delivery[] = await db
+      .transaction()
+      .execute((trx) =>
+        inbox.appendEvents(trx, [
+          ...accountIds.map((accountId) => ({ accountId, type: 'conversation.updated' as const, payload: { conversationId: idString(conversationId) } })),
+          ...extra,
+        ]),
+      );
     inbox.publish(deliveries);
   }
 
   async function systemMessage(conversationId: number, actorId: number, text: string): Promise<void> {
-    await writer.submit({ conversationId, senderId: actorId, clientMsgId: `sys_${randomBytes(12).toString('base64url')}`, type: 'system', body: JSON.stringify({ text }), mediaId: null, createdAt: Date.now() });
+    await writer.submit({
+      conversationId,
+      senderId: actorId,
+      clientMsgId: `sys_${randomBytes(12).toString('base64url')}`,
+      type: 'system',
+      body: JSON.stringify({ text }),
+      mediaId: null,
+      createdAt: Date.now(),
+    });
   }
 
   function names(people: Map<number, AccountRow>, ids: number[]): string {
@@ -186,8 +254,36 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     const now = Date.now();
     try {
       const id = await db.transaction().execute(async (trx) => {
-        const row = await trx.insertInto('conversations').values({ kind: 'direct', direct_key: directKey, title: '', notice: '', owner_id: null, last_seq: 0, last_message_at: now, member_count: 2, created_at: now }).returning('id').executeTakeFirstOrThrow();
-        await trx.insertInto('conversation_members').values([viewerId, peerId].map((accountId) => ({ conversation_id: row.id, account_id: accountId, role: 'member' as Role, muted: 0, pinned: 0, last_read_seq: 0, joined_seq: 0, joined_at: now }))).execute();
+        const row = await trx
+          .insertInto('conversations')
+          .values({
+            kind: 'direct',
+            direct_key: directKey,
+            title: '',
+            notice: '',
+            owner_id: null,
+            last_seq: 0,
+            last_message_at: now,
+            member_count: 2,
+            created_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('conversation_members')
+          .values(
+            [viewerId, peerId].map((accountId) => ({
+              conversation_id: row.id,
+              account_id: accountId,
+              role: 'member' as Role,
+              muted: 0,
+              pinned: 0,
+              last_read_seq: 0,
+              joined_seq: 0,
+              joined_at: now,
+            })),
+          )
+          .execute();
         return row.id;
       });
       return { conversation: await presentOne(viewerId, id), created: true };
@@ -214,9 +310,36 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     const groupTitle = (title ?? '').trim() || names(people, [viewerId, ...ids]).slice(0, limits.groupTitleMaxChars);
     const now = Date.now();
     const id = await db.transaction().execute(async (trx) => {
-      const row = await trx.insertInto('conversations').values({ kind: 'group', direct_key: null, title: groupTitle, notice: '', owner_id: viewerId, last_seq: 0, last_message_at: now, member_count: ids.length + 1, created_at: now }).returning('id').executeTakeFirstOrThrow();
-      const members = [viewerId, ...ids].map((accountId) => ({ conversation_id: row.id, account_id: accountId, role: (accountId === viewerId ? 'owner' : 'member') as Role, muted: 0, pinned: 0, last_read_seq: 0, joined_seq: 0, joined_at: now }));
-      for (let i = 0; i < members.length; i += limits.insertChunkRows) await trx.insertInto('conversation_members').values(members.slice(i, i + limits.insertChunkRows)).execute();
+      const row = await trx
+        .insertInto('conversations')
+        .values({
+          kind: 'group',
+          direct_key: null,
+          title: groupTitle,
+          notice: '',
+          owner_id: viewerId,
+          last_seq: 0,
+          last_message_at: now,
+          member_count: ids.length + 1,
+          created_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const members = [viewerId, ...ids].map((accountId) => ({
+        conversation_id: row.id,
+        account_id: accountId,
+        role: (accountId === viewerId ? 'owner' : 'member') as Role,
+        muted: 0,
+        pinned: 0,
+        last_read_seq: 0,
+        joined_seq: 0,
+        joined_at: now,
+      }));
+      for (let i = 0; i < members.length; i += limits.insertChunkRows)
+        await trx
+          .insertInto('conversation_members')
+          .values(members.slice(i, i + limits.insertChunkRows))
+          .execute();
       return row.id;
     });
     await systemMessage(id, viewerId, `${names(people, [viewerId])} created the group with ${names(people, ids) || 'no one yet'}`);
@@ -243,7 +366,8 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     const set: Updateable<Database['conversation_members']> = {};
     if (patch.muted !== undefined) set.muted = patch.muted ? 1 : 0;
     if (patch.pinned !== undefined) set.pinned = patch.pinned ? 1 : 0;
-    if (Object.keys(set).length) await db.updateTable('conversation_members').set(set).where('conversation_id', '=', conversationId).where('account_id', '=', viewerId).execute();
+    if (Object.keys(set).length)
+      await db.updateTable('conversation_members').set(set).where('conversation_id', '=', conversationId).where('account_id', '=', viewerId).execute();
     await notifyUpdated(conversationId, [viewerId]);
     return presentOne(viewerId, conversationId);
   }
@@ -251,8 +375,21 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
   async function insertMembers(conversationId: number, ids: number[]): Promise<void> {
     const now = Date.now();
     await db.transaction().execute(async (trx) => {
-      const conversation = await trx.selectFrom('conversations').select(['last_seq', 'member_count']).where('id', '=', conversationId).executeTakeFirstOrThrow();
-      const existing = new Set((await trx.selectFrom('conversation_members').select('account_id').where('conversation_id', '=', conversationId).where('account_id', 'in', ids).execute()).map((r) => r.account_id));
+      const conversation = await trx
+        .selectFrom('conversations')
+        .select(['last_seq', 'member_count'])
+        .where('id', '=', conversationId)
+        .executeTakeFirstOrThrow();
+      const existing = new Set(
+        (
+          await trx
+            .selectFrom('conversation_members')
+            .select('account_id')
+            .where('conversation_id', '=', conversationId)
+            .where('account_id', 'in', ids)
+            .execute()
+        ).map((r) => r.account_id),
+      );
       const fresh = ids.filter((id) => !existing.has(id));
       if (fresh.length === 0) return;
       // Counted under the row's write, so two concurrent invites cannot pass the limit together.
@@ -264,8 +401,21 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) fail('CHAT_GROUP_FULL');
       // New members see messages from the moment they join, as in WeChat.
-      const rows = fresh.map((accountId) => ({ conversation_id: conversationId, account_id: accountId, role: 'member' as Role, muted: 0, pinned: 0, last_read_seq: conversation.last_seq, joined_seq: conversation.last_seq, joined_at: now }));
-      for (let i = 0; i < rows.length; i += limits.insertChunkRows) await trx.insertInto('conversation_members').values(rows.slice(i, i + limits.insertChunkRows)).execute();
+      const rows = fresh.map((accountId) => ({
+        conversation_id: conversationId,
+        account_id: accountId,
+        role: 'member' as Role,
+        muted: 0,
+        pinned: 0,
+        last_read_seq: conversation.last_seq,
+        joined_seq: conversation.last_seq,
+        joined_at: now,
+      }));
+      for (let i = 0; i < rows.length; i += limits.insertChunkRows)
+        await trx
+          .insertInto('conversation_members')
+          .values(rows.slice(i, i + limits.insertChunkRows))
+          .execute();
     });
   }
 
@@ -283,8 +433,17 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
 
   async function deleteMember(conversationId: number, accountId: number): Promise<void> {
     await db.transaction().execute(async (trx) => {
-      const removed = await trx.deleteFrom('conversation_members').where('conversation_id', '=', conversationId).where('account_id', '=', accountId).executeTakeFirst();
-      if (Number(removed.numDeletedRows) === 1) await trx.updateTable('conversations').set((eb) => ({ member_count: eb('member_count', '-', 1) })).where('id', '=', conversationId).execute();
+      const removed = await trx
+        .deleteFrom('conversation_members')
+        .where('conversation_id', '=', conversationId)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
+      if (Number(removed.numDeletedRows) === 1)
+        await trx
+          .updateTable('conversations')
+          .set((eb) => ({ member_count: eb('member_count', '-', 1) }))
+          .where('id', '=', conversationId)
+          .execute();
     });
   }
 
@@ -299,7 +458,9 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     await deleteMember(conversationId, targetId);
     const people = await accounts.getAccounts([viewerId, targetId]);
     await systemMessage(conversationId, viewerId, `${names(people, [viewerId])} removed ${names(people, [targetId])} from the group`);
-    await notifyUpdated(conversationId, await memberIds(conversationId), [{ accountId: targetId, type: 'conversation.removed', payload: { conversationId: idString(conversationId) } }]);
+    await notifyUpdated(conversationId, await memberIds(conversationId), [
+      { accountId: targetId, type: 'conversation.removed', payload: { conversationId: idString(conversationId) } },
+    ]);
   }
 
   async function leave(viewerId: number, conversationId: number) {
@@ -316,14 +477,21 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
         .orderBy('joined_at')
         .executeTakeFirst();
       if (successor) {
-        await db.updateTable('conversation_members').set({ role: 'owner' }).where('conversation_id', '=', conversationId).where('account_id', '=', successor.account_id).execute();
+        await db
+          .updateTable('conversation_members')
+          .set({ role: 'owner' })
+          .where('conversation_id', '=', conversationId)
+          .where('account_id', '=', successor.account_id)
+          .execute();
         await db.updateTable('conversations').set({ owner_id: successor.account_id }).where('id', '=', conversationId).execute();
       }
     }
     await deleteMember(conversationId, viewerId);
     const actor = await accounts.getAccount(viewerId);
     await systemMessage(conversationId, viewerId, `${actor.display_name} left the group`);
-    await notifyUpdated(conversationId, await memberIds(conversationId), [{ accountId: viewerId, type: 'conversation.removed', payload: { conversationId: idString(conversationId) } }]);
+    await notifyUpdated(conversationId, await memberIds(conversationId), [
+      { accountId: viewerId, type: 'conversation.removed', payload: { conversationId: idString(conversationId) } },
+    ]);
   }
 
   async function setRole(viewerId: number, conversationId: number, targetId: number, role: 'admin' | 'member') {
@@ -341,8 +509,18 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     if (membership.role !== 'owner') fail('CHAT_NOT_OWNER');
     if (!(await findMember(conversationId, targetId))) fail('CHAT_NOT_A_MEMBER', 'That member is not in this group.');
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('conversation_members').set({ role: 'admin' }).where('conversation_id', '=', conversationId).where('account_id', '=', viewerId).execute();
-      await trx.updateTable('conversation_members').set({ role: 'owner' }).where('conversation_id', '=', conversationId).where('account_id', '=', targetId).execute();
+      await trx
+        .updateTable('conversation_members')
+        .set({ role: 'admin' })
+        .where('conversation_id', '=', conversationId)
+        .where('account_id', '=', viewerId)
+        .execute();
+      await trx
+        .updateTable('conversation_members')
+        .set({ role: 'owner' })
+        .where('conversation_id', '=', conversationId)
+        .where('account_id', '=', targetId)
+        .execute();
       await trx.updateTable('conversations').set({ owner_id: targetId }).where('id', '=', conversationId).execute();
     });
     const people = await accounts.getAccounts([viewerId, targetId]);
@@ -354,7 +532,13 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
   async function markRead(viewerId: number, conversationId: number, seq: number) {
     const { conversation } = await requireMember(conversationId, viewerId);
     const target = Math.min(seq, conversation.last_seq);
-    await db.updateTable('conversation_members').set({ last_read_seq: target }).where('conversation_id', '=', conversationId).where('account_id', '=', viewerId).where('last_read_seq', '<', target).execute();
+    await db
+      .updateTable('conversation_members')
+      .set({ last_read_seq: target })
+      .where('conversation_id', '=', conversationId)
+      .where('account_id', '=', viewerId)
+      .where('last_read_seq', '<', target)
+      .execute();
     return presentOne(viewerId, conversationId);
   }
 
@@ -364,7 +548,10 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     if (conversation.kind !== 'group') fail('CHAT_INVALID_MESSAGE', 'Only groups have invite codes.');
     const code = randomBytes(15).toString('base64url');
     const now = Date.now();
-    await db.insertInto('group_invites').values({ code, conversation_id: conversationId, created_by: viewerId, created_at: now, expires_at: now + limits.groupInviteTtlMs }).execute();
+    await db
+      .insertInto('group_invites')
+      .values({ code, conversation_id: conversationId, created_by: viewerId, created_at: now, expires_at: now + limits.groupInviteTtlMs })
+      .execute();
     return { code, qrText: `plaza://group/${code}`, conversationId: idString(conversationId), expiresAt: toIso(now + limits.groupInviteTtlMs) };
   }
 
@@ -380,7 +567,14 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     const invite = await loadInvite(code);
     const conversation = await loadConversation(invite.conversation_id);
     const inviter = await accounts.getAccount(invite.created_by);
-    return { code, conversationId: idString(conversation.id), title: conversation.title, memberCount: conversation.member_count, invitedBy: presentAccount(inviter), expiresAt: toIso(invite.expires_at) };
+    return {
+      code,
+      conversationId: idString(conversation.id),
+      title: conversation.title,
+      memberCount: conversation.member_count,
+      invitedBy: presentAccount(inviter),
+      expiresAt: toIso(invite.expires_at),
+    };
   }
 
   async function joinByInvite(viewerId: number, code: string) {
@@ -388,7 +582,11 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     if (!(await findMember(invite.conversation_id, viewerId))) {
       await insertMembers(invite.conversation_id, [viewerId]);
       const people = await accounts.getAccounts([viewerId, invite.created_by]);
-      await systemMessage(invite.conversation_id, viewerId, `${names(people, [viewerId])} joined the group via ${names(people, [invite.created_by])}'s QR code`);
+      await systemMessage(
+        invite.conversation_id,
+        viewerId,
+        `${names(people, [viewerId])} joined the group via ${names(people, [invite.created_by])}'s QR code`,
+      );
       await notifyUpdated(invite.conversation_id, await memberIds(invite.conversation_id));
     }
     return presentOne(viewerId, invite.conversation_id);
@@ -399,7 +597,12 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
   async function requireCanSend(senderId: number, conversationId: number) {
     const { conversation, membership } = await requireMember(conversationId, senderId);
     if (conversation.kind === 'direct') {
-      const peer = await db.selectFrom('conversation_members').select('account_id').where('conversation_id', '=', conversationId).where('account_id', '!=', senderId).executeTakeFirst();
+      const peer = await db
+        .selectFrom('conversation_members')
+        .select('account_id')
+        .where('conversation_id', '=', conversationId)
+        .where('account_id', '!=', senderId)
+        .executeTakeFirst();
       if (peer) {
         if (await contacts.hasBlocked(peer.account_id, senderId)) fail('CHAT_BLOCKED');
         if (!(await contacts.areFriends(senderId, peer.account_id))) fail('CHAT_NOT_FRIENDS');
@@ -408,7 +611,12 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     return { conversation, membership };
   }
 
-  async function buildContent(senderId: number, conversationId: number, membership: MemberRow, input: SendMessageBody): Promise<{ body: Record<string, unknown>; mediaId: number | null }> {
+  async function buildContent(
+    senderId: number,
+    conversationId: number,
+    membership: MemberRow,
+    input: SendMessageBody,
+  ): Promise<{ body: Record<string, unknown>; mediaId: number | null }> {
     switch (input.type) {
       case 'text': {
         const text = input.text;
@@ -419,15 +627,27 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
           mentions = 'all';
         } else if (input.mentions?.length) {
           const ids = [...new Set(input.mentions.map((id) => parseId(id, 'mentions')))];
-          const present = await db.selectFrom('conversation_members').select('account_id').where('conversation_id', '=', conversationId).where('account_id', 'in', ids).execute();
+          const present = await db
+            .selectFrom('conversation_members')
+            .select('account_id')
+            .where('conversation_id', '=', conversationId)
+            .where('account_id', 'in', ids)
+            .execute();
           mentions = present.map((r) => idString(r.account_id));
         }
         let quote: Record<string, unknown> | undefined;
         if (input.quote) {
           const quoted = await db.selectFrom('messages').selectAll().where('id', '=', parseId(input.quote.messageId, 'quote.messageId')).executeTakeFirst();
-          if (!quoted || quoted.conversation_id !== conversationId || quoted.seq <= membership.joined_seq) fail('CHAT_MESSAGE_NOT_FOUND', 'The quoted message is not in this conversation.');
+          if (!quoted || quoted.conversation_id !== conversationId || quoted.seq <= membership.joined_seq)
+            fail('CHAT_MESSAGE_NOT_FOUND', 'The quoted message is not in this conversation.');
           const sender = await accounts.getAccount(quoted.sender_id);
-          quote = { messageId: idString(quoted.id), senderId: idString(quoted.sender_id), senderName: sender.display_name, type: quoted.type, preview: previewOf(quoted.type, JSON.parse(quoted.body)) };
+          quote = {
+            messageId: idString(quoted.id),
+            senderId: idString(quoted.sender_id),
+            senderName: sender.display_name,
+            type: quoted.type,
+            preview: previewOf(quoted.type, JSON.parse(quoted.body)),
+          };
         }
         return { body: { text, mentions, ...(quote ? { quote } : {}) }, mediaId: null };
       }
@@ -436,7 +656,8 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
       case 'video':
       case 'file': {
         const row = await media.requireOwnUpload(senderId, parseId(input.mediaId, 'mediaId'), MEDIA_KINDS[input.type] ?? []);
-        if (input.type === 'voice' && (row.duration_ms ?? input.durationMs ?? 0) > limits.voiceDurationMaxMs) fail('CHAT_INVALID_MESSAGE', 'Voice messages are at most 60 seconds.');
+        if (input.type === 'voice' && (row.duration_ms ?? input.durationMs ?? 0) > limits.voiceDurationMaxMs)
+          fail('CHAT_INVALID_MESSAGE', 'Voice messages are at most 60 seconds.');
         const presented = media.present(row);
         if (input.type === 'voice' && input.durationMs && !presented.durationMs) presented.durationMs = input.durationMs;
         return { body: { media: presented }, mediaId: row.id };
@@ -451,14 +672,24 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
   }
 
   async function existingMessage(conversationId: number, senderId: number, clientMsgId: string) {
-    return db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).where('sender_id', '=', senderId).where('client_msg_id', '=', clientMsgId).executeTakeFirst();
+    return db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('sender_id', '=', senderId)
+      .where('client_msg_id', '=', clientMsgId)
+      .executeTakeFirst();
   }
 
   /**
    * Sends once per clientMsgId: a retry, even while the first attempt is still being written,
    * returns the first message.
    */
-  async function sendMessage(senderId: number, conversationId: number, input: SendMessageBody): Promise<{ message: ReturnType<typeof presentMessage>; created: boolean }> {
+  async function sendMessage(
+    senderId: number,
+    conversationId: number,
+    input: SendMessageBody,
+  ): Promise<{ message: ReturnType<typeof presentMessage>; created: boolean }> {
     const key = `${conversationId}:${senderId}:${input.clientMsgId}`;
     const pending = inFlight.get(key);
     if (pending) return { message: presentMessage(await pending), created: false };
@@ -470,7 +701,15 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     const { body, mediaId } = await buildContent(senderId, conversationId, membership, input);
     const racing = inFlight.get(key);
     if (racing) return { message: presentMessage(await racing), created: false };
-    const promise = writer.submit({ conversationId, senderId, clientMsgId: input.clientMsgId, type: input.type, body: JSON.stringify(body), mediaId, createdAt: Date.now() });
+    const promise = writer.submit({
+      conversationId,
+      senderId,
+      clientMsgId: input.clientMsgId,
+      type: input.type,
+      body: JSON.stringify(body),
+      mediaId,
+      createdAt: Date.now(),
+    });
     inFlight.set(key, promise);
     try {
       return { message: presentMessage(await promise), created: true };
@@ -498,7 +737,10 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     if (query.beforeSeq !== undefined) q = q.where('seq', '<', query.beforeSeq);
     // Without afterSeq, a page is the newest `limit` messages (or those just before beforeSeq).
     const newestFirst = query.afterSeq === undefined;
-    const rows = await q.orderBy('seq', newestFirst ? 'desc' : 'asc').limit(limit).execute();
+    const rows = await q
+      .orderBy('seq', newestFirst ? 'desc' : 'asc')
+      .limit(limit)
+      .execute();
     if (newestFirst) rows.reverse();
     return rows.map(presentMessage);
   }
@@ -521,7 +763,12 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     const { updated, deliveries } = await db.transaction().execute(async (trx) => {
       const changed = await trx
         .updateTable('messages')
-        .set({ type: 'recalled', body: JSON.stringify({ recalledBy: { id: idString(viewerId), displayName: actor.display_name } }), media_id: null, recalled_at: now })
+        .set({
+          type: 'recalled',
+          body: JSON.stringify({ recalledBy: { id: idString(viewerId), displayName: actor.display_name } }),
+          media_id: null,
+          recalled_at: now,
+        })
         .where('id', '=', messageId)
         .where('recalled_at', 'is', null)
         .returningAll()
@@ -529,7 +776,10 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
       if (!changed) return { updated: undefined, deliveries: [] };
       const members = await trx.selectFrom('conversation_members').select('account_id').where('conversation_id', '=', conversationId).execute();
       const payload = { conversationId: idString(conversationId), messageId: idString(messageId), seq: row.seq, recalledBy: presentAccount(actor) };
-      const deliveries = await inbox.appendEvents(trx, members.map((m) => ({ accountId: m.account_id, type: 'message.recalled' as const, payload })));
+      const deliveries = await inbox.appendEvents(
+        trx,
+        members.map((m) => ({ accountId: m.account_id, type: 'message.recalled' as const, payload })),
+      );
       return { updated: changed, deliveries };
     });
     inbox.publish(deliveries);
@@ -540,7 +790,12 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
   async function hideForMe(viewerId: number, conversationId: number, messageId: number) {
     await requireMember(conversationId, viewerId);
     await loadMessage(conversationId, messageId);
-    const exists = await db.selectFrom('message_hidden').select('message_id').where('account_id', '=', viewerId).where('message_id', '=', messageId).executeTakeFirst();
+    const exists = await db
+      .selectFrom('message_hidden')
+      .select('message_id')
+      .where('account_id', '=', viewerId)
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
     if (!exists) await db.insertInto('message_hidden').values({ account_id: viewerId, message_id: messageId }).execute();
   }
 
@@ -558,10 +813,25 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
       if (input.mode === 'combined') {
         const people = await accounts.getAccounts(usable.map((r) => r.sender_id));
         const fromConversation = await presentOne(viewerId, fromId);
-        const items = usable.map((r) => ({ senderName: people.get(r.sender_id)?.display_name ?? '', type: r.type, preview: previewOf(r.type, JSON.parse(r.body)), createdAt: toIso(r.created_at) }));
+        const items = usable.map((r) => ({
+          senderName: people.get(r.sender_id)?.display_name ?? '',
+          type: r.type,
+          preview: previewOf(r.type, JSON.parse(r.body)),
+          createdAt: toIso(r.created_at),
+        }));
         const clientMsgId = derivedClientMsgId(input.clientMsgId, target);
         const prior = await existingMessage(target, viewerId, clientMsgId);
-        const row = prior ?? (await writer.submit({ conversationId: target, senderId: viewerId, clientMsgId, type: 'chat_history', body: JSON.stringify({ title: `Chat history: ${fromConversation.title}`, items }), mediaId: null, createdAt: Date.now() }));
+        const row =
+          prior ??
+          (await writer.submit({
+            conversationId: target,
+            senderId: viewerId,
+            clientMsgId,
+            type: 'chat_history',
+            body: JSON.stringify({ title: `Chat history: ${fromConversation.title}`, items }),
+            mediaId: null,
+            createdAt: Date.now(),
+          }));
         results.push(presentMessage(row));
         continue;
       }
@@ -575,7 +845,15 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
         const content = JSON.parse(source.body) as Record<string, unknown>;
         // A forwarded text loses its quote and mentions: they belong to the original chat.
         const body = source.type === 'text' ? { text: content.text, mentions: [], forwarded: true } : { ...content, forwarded: true };
-        const row = await writer.submit({ conversationId: target, senderId: viewerId, clientMsgId, type: source.type, body: JSON.stringify(body), mediaId: source.media_id, createdAt: Date.now() });
+        const row = await writer.submit({
+          conversationId: target,
+          senderId: viewerId,
+          clientMsgId,
+          type: source.type,
+          body: JSON.stringify(body),
+          mediaId: source.media_id,
+          createdAt: Date.now(),
+        });
         results.push(presentMessage(row));
       }
     }

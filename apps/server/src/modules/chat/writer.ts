@@ -107,7 +107,13 @@ export class MessageWriter {
       });
       const inserted: MessageRow[] = [];
       for (let start = 0; start < values.length; start += limits.insertChunkRows) {
-        inserted.push(...(await trx.insertInto('messages').values(values.slice(start, start + limits.insertChunkRows)).returningAll().execute()));
+        inserted.push(
+          ...(await trx
+            .insertInto('messages')
+            .values(values.slice(start, start + limits.insertChunkRows))
+            .returningAll()
+            .execute()),
+        );
       }
       const bySeqKey = new Map(inserted.map((r) => [`${r.conversation_id}:${r.seq}`, r]));
       const rows = values.map((v) => bySeqKey.get(`${v.conversation_id}:${v.seq}`) as MessageRow);
@@ -115,13 +121,22 @@ export class MessageWriter {
       // 3. Media shared into the conversation becomes readable by its members.
       for (const row of rows) {
         if (row.media_id !== null) {
-          const linked = await trx.selectFrom('media_links').select('media_id').where('media_id', '=', row.media_id).where('conversation_id', '=', row.conversation_id).executeTakeFirst();
+          const linked = await trx
+            .selectFrom('media_links')
+            .select('media_id')
+            .where('media_id', '=', row.media_id)
+            .where('conversation_id', '=', row.conversation_id)
+            .executeTakeFirst();
           if (!linked) await trx.insertInto('media_links').values({ media_id: row.media_id, conversation_id: row.conversation_id }).execute();
         }
       }
       // 4. Fan-out: one small pointer per member; the message is serialised once and shared.
       const conversationIds = [...countByConversation.keys()];
-      const members = await trx.selectFrom('conversation_members').select(['conversation_id', 'account_id']).where('conversation_id', 'in', conversationIds).execute();
+      const members = await trx
+        .selectFrom('conversation_members')
+        .select(['conversation_id', 'account_id'])
+        .where('conversation_id', 'in', conversationIds)
+        .execute();
       const membersByConversation = new Map<number, number[]>();
       for (const m of members) {
         const list = membersByConversation.get(m.conversation_id) ?? [];
@@ -144,7 +159,7 @@ export class MessageWriter {
     this.commands += batch.length;
     this.inbox.publish(deliveries);
     this.onCommitted(rows);
-    batch.forEach((pending, index) => pending.resolve(rows[index] as MessageRow));
+    for (const [index, pending] of batch.entries()) pending.resolve(rows[index] as MessageRow);
   }
 
   /** Resolves when every submitted command has been written (or rejected). */

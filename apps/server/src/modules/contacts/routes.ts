@@ -12,11 +12,17 @@ export function registerContactRoutes(app: App, contacts: ContactsService) {
 
   app.post('/api/v1/friend-requests', { config: { access }, schema: { tags, body: FriendRequestBody } }, async (request, reply) => {
     const { handle, accountId, message } = request.body;
-    const result = await contacts.sendRequest(member(request).accountId, { handle, accountId: accountId === undefined ? undefined : parseId(accountId, 'accountId') }, message);
+    const result = await contacts.sendRequest(
+      member(request).accountId,
+      { handle, accountId: accountId === undefined ? undefined : parseId(accountId, 'accountId') },
+      message,
+    );
     reply.code(201);
     return result;
   });
-  app.get('/api/v1/friend-requests', { config: { access }, schema: { tags } }, async (request) => ({ requests: await contacts.listRequests(member(request).accountId) }));
+  app.get('/api/v1/friend-requests', { config: { access }, schema: { tags } }, async (request) => ({
+    requests: await contacts.listRequests(member(request).accountId),
+  }));
   app.post('/api/v1/friend-requests/:id/accept', { config: { access }, schema: { tags, params: IdParams } }, async (request) =>
     contacts.accept(member(request).accountId, parseId(request.params.id)),
   );
@@ -24,7 +30,9 @@ export function registerContactRoutes(app: App, contacts: ContactsService) {
     contacts.decline(member(request).accountId, parseId(request.params.id)),
   );
 
-  app.get('/api/v1/contacts', { config: { access }, schema: { tags } }, async (request) => ({ contacts: await contacts.listContacts(member(request).accountId) }));
+  app.get('/api/v1/contacts', { config: { access }, schema: { tags } }, async (request) => ({
+    contacts: await contacts.listContacts(member(request).accountId),
+  }));
   app.get('/api/v1/contacts/:id', { config: { access }, schema: { tags, params: IdParams } }, async (request) => ({
     contact: await contacts.getContact(member(request).accountId, parseId(request.params.id)),
   }));

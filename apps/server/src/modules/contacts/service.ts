@@ -51,7 +51,12 @@ export function createContactsService(ctx: AppContext, deps: { accounts: Account
   }
 
   async function sendRequest(fromId: number, target: { handle?: string; accountId?: number }, message: string | undefined) {
-    const to = target.accountId !== undefined ? await accounts.getAccount(target.accountId) : target.handle ? await accounts.findByHandle(target.handle) : fail('VALIDATION_FAILED', 'Give the handle or accountId of the member to add.');
+    const to =
+      target.accountId !== undefined
+        ? await accounts.getAccount(target.accountId)
+        : target.handle
+          ? await accounts.findByHandle(target.handle)
+          : fail('VALIDATION_FAILED', 'Give the handle or accountId of the member to add.');
     if (!to) fail('ACCOUNTS_NOT_FOUND');
     if (to.id === fromId) fail('CONTACTS_SELF');
     if (await areFriends(fromId, to.id)) fail('CONTACTS_ALREADY_FRIENDS');
@@ -60,16 +65,37 @@ export function createContactsService(ctx: AppContext, deps: { accounts: Account
     const greeting = (message ?? '').slice(0, limits.friendRequestMessageMaxChars);
 
     // They already asked us: asking back is saying yes.
-    const reverse = await db.selectFrom('friend_requests').selectAll().where('from_id', '=', to.id).where('to_id', '=', fromId).where('status', '=', 'pending').executeTakeFirst();
+    const reverse = await db
+      .selectFrom('friend_requests')
+      .selectAll()
+      .where('from_id', '=', to.id)
+      .where('to_id', '=', fromId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
     if (reverse) return { request: (await accept(fromId, reverse.id)).request };
 
     const fromAccount = await accounts.getAccount(fromId);
     // Inside a transaction only `trx` may be used: SQLite has one connection, so `db` would wait forever.
     const { row, deliveries } = await db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom('friend_requests').selectAll().where('from_id', '=', fromId).where('to_id', '=', to.id).where('status', '=', 'pending').executeTakeFirst();
+      const existing = await trx
+        .selectFrom('friend_requests')
+        .selectAll()
+        .where('from_id', '=', fromId)
+        .where('to_id', '=', to.id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
       const saved = existing
-        ? await trx.updateTable('friend_requests').set({ message: greeting, updated_at: now }).where('id', '=', existing.id).returningAll().executeTakeFirstOrThrow()
-        : await trx.insertInto('friend_requests').values({ from_id: fromId, to_id: to.id, message: greeting, status: 'pending', created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow();
+        ? await trx
+            .updateTable('friend_requests')
+            .set({ message: greeting, updated_at: now })
+            .where('id', '=', existing.id)
+            .returningAll()
+            .executeTakeFirstOrThrow()
+        : await trx
+            .insertInto('friend_requests')
+            .values({ from_id: fromId, to_id: to.id, message: greeting, status: 'pending', created_at: now, updated_at: now })
+            .returningAll()
+            .executeTakeFirstOrThrow();
       const deliveries = await inbox.appendEvents(trx, [
         { accountId: to.id, type: 'friend_request.received', payload: { request: presentRequest(saved, fromAccount, to) } },
       ]);
@@ -103,9 +129,17 @@ export function createContactsService(ctx: AppContext, deps: { accounts: Account
     const now = Date.now();
     const people = await accounts.getAccounts([row.from_id, row.to_id]);
     const deliveries: Delivery[] = await db.transaction().execute(async (trx) => {
-      const updated = await trx.updateTable('friend_requests').set({ status: 'accepted', updated_at: now }).where('id', '=', row.id).where('status', '=', 'pending').executeTakeFirst();
+      const updated = await trx
+        .updateTable('friend_requests')
+        .set({ status: 'accepted', updated_at: now })
+        .where('id', '=', row.id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return []; // accepted before: accepting again changes nothing
-      for (const [owner, peer] of [[row.from_id, row.to_id], [row.to_id, row.from_id]] as const) {
+      for (const [owner, peer] of [
+        [row.from_id, row.to_id],
+        [row.to_id, row.from_id],
+      ] as const) {
         const exists = await trx.selectFrom('contacts').select('owner_id').where('owner_id', '=', owner).where('peer_id', '=', peer).executeTakeFirst();
         if (!exists) await trx.insertInto('contacts').values({ owner_id: owner, peer_id: peer, remark: '', tags: '[]', created_at: now }).execute();
       }
@@ -148,7 +182,9 @@ export function createContactsService(ctx: AppContext, deps: { accounts: Account
     const deliveries = await db.transaction().execute(async (trx) => {
       if (Object.keys(set).length) await trx.updateTable('contacts').set(set).where('owner_id', '=', ownerId).where('peer_id', '=', peerId).execute();
       const row = await trx.selectFrom('contacts').selectAll().where('owner_id', '=', ownerId).where('peer_id', '=', peerId).executeTakeFirstOrThrow();
-      return inbox.appendEvents(trx, [{ accountId: ownerId, type: 'contact.updated', payload: { contact: { accountId: idString(peerId), remark: row.remark, tags: JSON.parse(row.tags) } } }]);
+      return inbox.appendEvents(trx, [
+        { accountId: ownerId, type: 'contact.updated', payload: { contact: { accountId: idString(peerId), remark: row.remark, tags: JSON.parse(row.tags) } } },
+      ]);
     });
     inbox.publish(deliveries);
     return getContact(ownerId, peerId);
@@ -186,7 +222,22 @@ export function createContactsService(ctx: AppContext, deps: { accounts: Account
     return [...people.values()].map(presentAccount);
   }
 
-  return { areFriends, hasContact, hasBlocked, sendRequest, listRequests, accept, decline, listContacts, getContact, updateContact, deleteContact, block, unblock, listBlocks };
+  return {
+    areFriends,
+    hasContact,
+    hasBlocked,
+    sendRequest,
+    listRequests,
+    accept,
+    decline,
+    listContacts,
+    getContact,
+    updateContact,
+    deleteContact,
+    block,
+    unblock,
+    listBlocks,
+  };
 }
 
 export type ContactsService = ReturnType<typeof createContactsService>;

@@ -81,7 +81,10 @@ export function createInboxService(ctx: AppContext) {
       deliveries.push({ accountId: event.accountId, seq, body });
     });
     for (let start = 0; start < rows.length; start += limits.insertChunkRows) {
-      await trx.insertInto('inbox_events').values(rows.slice(start, start + limits.insertChunkRows)).execute();
+      await trx
+        .insertInto('inbox_events')
+        .values(rows.slice(start, start + limits.insertChunkRows))
+        .execute();
     }
     return deliveries;
   }

@@ -82,9 +82,13 @@ export function registerMediaRoutes(app: App, media: MediaService) {
         .header('x-content-type-options', 'nosniff')
         .header('accept-ranges', 'bytes')
         .type(variant === 'thumb' ? 'image/webp' : row.mime);
-      if (variant === 'original' && row.kind === 'file') reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`);
+      if (variant === 'original' && row.kind === 'file')
+        reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`);
       if (range) {
-        reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${row.size_bytes}`).header('content-length', range.end - range.start + 1);
+        reply
+          .code(206)
+          .header('content-range', `bytes ${range.start}-${range.end}/${row.size_bytes}`)
+          .header('content-length', range.end - range.start + 1);
       } else if (variant === 'original') {
         reply.header('content-length', row.size_bytes);
       }

@@ -13,9 +13,29 @@ export type MediaRow = Selectable<Database['media']>;
 export type MediaKind = MediaRow['kind'];
 
 const IMAGE_MIMES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
-const VOICE_MIMES = new Set(['audio/webm', 'video/webm', 'audio/ogg', 'audio/opus', 'audio/mpeg', 'audio/mp4', 'audio/x-m4a', 'audio/aac', 'audio/wav', 'audio/vnd.wave', 'audio/x-wav', 'video/mp4']);
+const VOICE_MIMES = new Set([
+  'audio/webm',
+  'video/webm',
+  'audio/ogg',
+  'audio/opus',
+  'audio/mpeg',
+  'audio/mp4',
+  'audio/x-m4a',
+  'audio/aac',
+  'audio/wav',
+  'audio/vnd.wave',
+  'audio/x-wav',
+  'video/mp4',
+]);
 const VIDEO_MIMES = new Set(['video/mp4', 'video/webm', 'video/quicktime', 'video/x-matroska']);
 const THUMB_EDGE_PX = 320;
+
+/** Keeps a file name printable and path-free: separators and control characters become `_`. */
+function sanitizeFileName(name: string): string {
+  let clean = '';
+  for (const char of name.slice(0, 200)) clean += char === '/' || char === '\\' || (char.codePointAt(0) ?? 0) < 32 ? '_' : char;
+  return clean;
+}
 
 export function presentMedia(row: MediaRow) {
   return {
@@ -59,7 +79,11 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
         const meta = await image.metadata();
         width = meta.autoOrient?.width ?? meta.width ?? null;
         height = meta.autoOrient?.height ?? meta.height ?? null;
-        thumb = await sharp(input.data).rotate().resize(THUMB_EDGE_PX, THUMB_EDGE_PX, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 75 }).toBuffer();
+        thumb = await sharp(input.data)
+          .rotate()
+          .resize(THUMB_EDGE_PX, THUMB_EDGE_PX, { fit: 'inside', withoutEnlargement: true })
+          .webp({ quality: 75 })
+          .toBuffer();
       } catch {
         fail('MEDIA_CONTENT_MISMATCH', 'The image could not be decoded.');
       }
@@ -68,7 +92,8 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
     } else if (input.kind === 'video') {
       if (!VIDEO_MIMES.has(mime)) fail('MEDIA_CONTENT_MISMATCH', 'This is not an MP4, WebM or QuickTime video.');
     }
-    if (input.kind === 'voice' && input.durationMs !== undefined && input.durationMs > limits.voiceDurationMaxMs) fail('MEDIA_TOO_LARGE', 'Voice messages are at most 60 seconds.');
+    if (input.kind === 'voice' && input.durationMs !== undefined && input.durationMs > limits.voiceDurationMaxMs)
+      fail('MEDIA_TOO_LARGE', 'Voice messages are at most 60 seconds.');
     const key = `${new Date().toISOString().slice(0, 10)}/${randomBytes(16).toString('hex')}`;
     await storage.put(key, input.data, mime);
     if (thumb) await storage.put(`${key}.thumb`, thumb, 'image/webp');
@@ -79,7 +104,7 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
         kind: input.kind,
         mime,
         size_bytes: input.data.length,
-        file_name: input.fileName.replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200),
+        file_name: sanitizeFileName(input.fileName),
         storage_key: key,
         thumb_key: thumb ? `${key}.thumb` : null,
         width,

@@ -58,7 +58,9 @@ export class S3MediaStorage implements MediaStorage {
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
-    const result = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
+    const result = await this.client.send(
+      new GetObjectCommand({ Bucket: this.options.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+    );
     return result.Body as Readable;
   }
 

@@ -163,7 +163,8 @@ export function createRealtimeGateway(app: App, ctx: AppContext, services: { acc
         const clientMsgId = typeof message?.clientMsgId === 'string' ? message.clientMsgId : undefined;
         try {
           const conversationId = Number(frame.conversationId);
-          if (!message || !clientMsgId || !Number.isSafeInteger(conversationId) || conversationId < 1) throw new AppError('VALIDATION_FAILED', 'send needs conversationId and message {clientMsgId, type, …}.');
+          if (!message || !clientMsgId || !Number.isSafeInteger(conversationId) || conversationId < 1)
+            throw new AppError('VALIDATION_FAILED', 'send needs conversationId and message {clientMsgId, type, …}.');
           if (message.type !== 'text' || typeof message.text !== 'string' || message.text.length === 0 || message.text.length > limits.messageTextMaxChars) {
             throw new AppError('VALIDATION_FAILED', 'Over the WebSocket, send text messages; use HTTP for the other types.');
           }
@@ -172,7 +173,13 @@ export function createRealtimeGateway(app: App, ctx: AppContext, services: { acc
         } catch (error) {
           const known = error instanceof AppError;
           if (!known) app.log.error({ err: error }, 'websocket send failed');
-          socket.send(JSON.stringify({ type: 'error', clientMsgId, error: { code: known ? error.code : 'INTERNAL', message: known ? error.message : 'Something went wrong on our side.' } }));
+          socket.send(
+            JSON.stringify({
+              type: 'error',
+              clientMsgId,
+              error: { code: known ? error.code : 'INTERNAL', message: known ? error.message : 'Something went wrong on our side.' },
+            }),
+          );
         }
         return;
       }

@@ -725,6 +725,31 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     }
   }
 
+  /**
+   * For other modules (wallet cards, official-account articles, …): posts a message of their own
+   * type, with the same membership, friendship and idempotency rules as a member's message.
+   */
+  async function postCard(senderId: number, conversationId: number, card: { type: string; clientMsgId: string; content: Record<string, unknown> }) {
+    if (['text', 'image', 'voice', 'video', 'file', 'location', 'contact_card', 'system', 'recalled', 'chat_history'].includes(card.type)) {
+      fail('CHAT_INVALID_MESSAGE', `postCard is for module cards, not ${card.type}`);
+    }
+    await requireCanSend(senderId, conversationId);
+    const prior = await existingMessage(conversationId, senderId, card.clientMsgId);
+    if (prior) return presentMessage(prior);
+    const row = await writer.submit({ conversationId, senderId, clientMsgId: card.clientMsgId, type: card.type, body: JSON.stringify(card.content), mediaId: null, createdAt: Date.now() });
+    return presentMessage(row);
+  }
+
+  /** Members of a conversation (for modules that must check, e.g. who may claim a red packet). */
+  async function isMember(conversationId: number, accountId: number): Promise<boolean> {
+    return (await findMember(conversationId, accountId)) !== undefined;
+  }
+
+  async function conversationInfo(conversationId: number) {
+    const conversation = await loadConversation(conversationId);
+    return { id: conversation.id, kind: conversation.kind, memberCount: conversation.member_count };
+  }
+
   async function listMessages(viewerId: number, conversationId: number, query: { afterSeq?: number; beforeSeq?: number; limit?: number }) {
     const { membership } = await requireMember(conversationId, viewerId);
     const limit = Math.min(query.limit ?? 50, limits.messagePageMax);
@@ -893,6 +918,11 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     recall,
     hideForMe,
     forward,
+    postCard,
+    isMember,
+    conversationInfo,
+    memberIds,
+    requireCanSend,
     writerStats: () => ({ batches: writer.batches, commands: writer.commands }),
     close: () => writer.close(),
   };

@@ -121,6 +121,9 @@ export interface Message {
   createdAt: string;
   recalled: boolean;
   sender?: Account;
+  /** Present on conversation.lastMessage: the sender's name and a server-made preview. */
+  senderName?: string;
+  preview?: string;
 }
 
 export type MemberRole = 'owner' | 'admin' | 'member';

@@ -31,14 +31,17 @@ function LoginForm() {
     }
   };
   return (
-    <form
-      className="auth-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
-      <Form layout="horizontal" mode="card">
+    <div className="auth-form">
+      <Form
+        layout="horizontal"
+        mode="card"
+        onFinish={() => void submit()}
+        footer={
+          <Button block color="primary" size="large" type="submit" loading={busy} disabled={!handle || !password} data-testid={TID.LOGIN_SUBMIT}>
+            {t('Log in')}
+          </Button>
+        }
+      >
         <Form.Item label={t('Plaza ID')}>
           <Field data-testid={TID.LOGIN_HANDLE} value={handle} onValue={setHandle} placeholder={t('Your Plaza ID')} autoComplete="username" />
         </Form.Item>
@@ -46,10 +49,7 @@ function LoginForm() {
           <Field data-testid={TID.LOGIN_PASSWORD} type="password" value={password} onValue={setPassword} placeholder={t('Password')} autoComplete="current-password" />
         </Form.Item>
       </Form>
-      <Button block color="primary" size="large" type="submit" loading={busy} disabled={!handle || !password} data-testid={TID.LOGIN_SUBMIT}>
-        {t('Log in')}
-      </Button>
-    </form>
+    </div>
   );
 }
 
@@ -74,15 +74,18 @@ function RegisterForm() {
     }
   };
   return (
-    <form
-      className="auth-form"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
-      <Form layout="horizontal" mode="card">
-        <Form.Item label={t('Plaza ID')} help={t('Letters, digits and _; friends find you by it.')}>
+    <div className="auth-form">
+      <Form
+        layout="horizontal"
+        mode="card"
+        onFinish={() => void submit()}
+        footer={
+          <Button block color="primary" size="large" type="submit" loading={busy} disabled={!handle || !name || !password} data-testid={TID.REGISTER_SUBMIT}>
+            {t('Sign up')}
+          </Button>
+        }
+      >
+        <Form.Item label={t('Plaza ID')} help={t('6–20 letters, digits, _ or -, starting with a letter. Friends find you by it.')}>
           <Field data-testid={TID.REGISTER_HANDLE} value={handle} onValue={setHandle} placeholder={t('e.g. alice_2026')} autoComplete="username" />
         </Form.Item>
         <Form.Item label={t('Name')}>
@@ -92,10 +95,7 @@ function RegisterForm() {
           <Field data-testid={TID.REGISTER_PASSWORD} type="password" value={password} onValue={setPassword} placeholder={t('Password')} autoComplete="new-password" />
         </Form.Item>
       </Form>
-      <Button block color="primary" size="large" type="submit" loading={busy} disabled={!handle || !name || !password} data-testid={TID.REGISTER_SUBMIT}>
-        {t('Sign up')}
-      </Button>
-    </form>
+    </div>
   );
 }
 

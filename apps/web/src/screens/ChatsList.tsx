@@ -8,7 +8,7 @@ import { Avatar, GroupAvatar } from '../components/Avatar';
 import { TopBar, useUnreadTotal } from '../components/Shell';
 import { useMyId } from '../lib/api';
 import { displayName, messagePreview, relativeTime } from '../lib/format';
-import { sortConversations, useContacts, useConversations } from '../lib/queries';
+import { sortConversations, useContacts, useConversation, useConversations } from '../lib/queries';
 import { TID } from '../testids';
 
 export function useConversationTitle() {
@@ -18,9 +18,16 @@ export function useConversationTitle() {
     c.kind === 'direct' ? displayName(c.peer, contacts) || t('Chat') : c.title || t('Group chat ({{count}})', { count: c.memberCount });
 }
 
+function GroupConversationAvatar({ conversation, size }: { conversation: Conversation; size: number }) {
+  // The list does not carry members; the detail query is cached and shared with the chat view.
+  const { data } = useConversation(conversation.id);
+  const members = conversation.memberPreview ?? data?.members.map((m) => m.account) ?? [];
+  return <GroupAvatar members={members} title={conversation.title ?? ''} size={size} />;
+}
+
 export function ConversationAvatar({ conversation, size = 48 }: { conversation: Conversation; size?: number }) {
   if (conversation.kind === 'direct') return <Avatar account={conversation.peer} size={size} />;
-  return <GroupAvatar members={conversation.memberPreview ?? []} title={conversation.title ?? ''} size={size} />;
+  return <GroupConversationAvatar conversation={conversation} size={size} />;
 }
 
 function ConversationRow({ conversation, active }: { conversation: Conversation; active: boolean }) {
@@ -31,7 +38,7 @@ function ConversationRow({ conversation, active }: { conversation: Conversation;
   const last = conversation.lastMessage;
   let preview = last ? messagePreview(last, t) : '';
   if (last && conversation.kind === 'group' && last.senderId && last.type !== 'system' && !last.recalled) {
-    const name = last.senderId === myId ? t('Me') : (last.sender?.displayName ?? '');
+    const name = last.senderId === myId ? t('Me') : (last.senderName ?? last.sender?.displayName ?? '');
     if (name) preview = `${name}: ${preview}`;
   }
   const badge = conversation.unreadCount > 0 ? (conversation.muted ? Badge.dot : conversation.unreadCount > 99 ? '99+' : conversation.unreadCount) : undefined;

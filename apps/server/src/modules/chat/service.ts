@@ -16,6 +16,7 @@ import { MessageWriter } from './writer.js';
 type MemberRow = Selectable<Database['conversation_members']>;
 type Role = MemberRow['role'];
 
+const MEMBERSHIP_INVALIDATE_TOPIC = 'chat.membership.invalidate';
 const MEDIA_KINDS: Record<string, string[]> = { image: ['image'], voice: ['voice'], video: ['video'], file: ['file', 'image', 'video', 'voice'] };
 
 function derivedClientMsgId(base: string, ...parts: (string | number)[]): string {
@@ -43,6 +44,41 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
   });
 
   // Membership ------------------------------------------------------------------------------------
+  // The send path checks membership on every message; it reads it from this cache. Every change of
+  // members or roles invalidates the entry here and, through the bus, on every other node.
+  const membershipCache = new Map<number, { conversation: ConversationRow; members: Map<number, MemberRow> }>();
+  const membershipGeneration = new Map<number, number>();
+  const MEMBERSHIP_CACHE_MAX = 20_000;
+  ctx.bus.subscribe(MEMBERSHIP_INVALIDATE_TOPIC, (payload) => dropMembership(Number(payload)));
+
+  function dropMembership(conversationId: number): void {
+    membershipCache.delete(conversationId);
+    membershipGeneration.set(conversationId, (membershipGeneration.get(conversationId) ?? 0) + 1);
+  }
+
+  function invalidateMembership(conversationId: number): void {
+    dropMembership(conversationId);
+    ctx.bus.publish(MEMBERSHIP_INVALIDATE_TOPIC, String(conversationId));
+  }
+
+  async function cachedMembership(conversationId: number) {
+    const cached = membershipCache.get(conversationId);
+    if (cached) return cached;
+    const generation = membershipGeneration.get(conversationId) ?? 0;
+    const conversation = await loadConversation(conversationId);
+    const rows = await db.selectFrom('conversation_members').selectAll().where('conversation_id', '=', conversationId).execute();
+    const entry = { conversation, members: new Map(rows.map((r) => [r.account_id, r])) };
+    // Only a load that no invalidation overtook may be cached.
+    if ((membershipGeneration.get(conversationId) ?? 0) === generation) {
+      if (membershipCache.size >= MEMBERSHIP_CACHE_MAX) {
+        const oldest = membershipCache.keys().next().value;
+        if (oldest !== undefined) membershipCache.delete(oldest);
+      }
+      membershipCache.set(conversationId, entry);
+    }
+    return entry;
+  }
+
   async function loadConversation(conversationId: number): Promise<ConversationRow> {
     const row = await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirst();
     if (!row) fail('CHAT_CONVERSATION_NOT_FOUND');
@@ -216,6 +252,7 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
 
   // Events ----------------------------------------------------------------------------------------
   async function notifyUpdated(conversationId: number, accountIds: number[], extra: NewInboxEvent[] = []): Promise<void> {
+    invalidateMembership(conversationId);
     const deliveries: Delivery[] = await db
       .transaction()
       .execute((trx) =>
@@ -417,6 +454,7 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
           .values(rows.slice(i, i + limits.insertChunkRows))
           .execute();
     });
+    invalidateMembership(conversationId);
   }
 
   async function addMembers(viewerId: number, conversationId: number, rawIds: (string | number)[]) {
@@ -445,6 +483,7 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
           .where('id', '=', conversationId)
           .execute();
     });
+    invalidateMembership(conversationId);
   }
 
   async function removeMember(viewerId: number, conversationId: number, targetId: number) {
@@ -593,21 +632,19 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
   }
 
   // Messages --------------------------------------------------------------------------------------
-  /** Checks that the sender may post here right now. */
+  /** Checks that the sender may post here right now (from the membership cache: the send path). */
   async function requireCanSend(senderId: number, conversationId: number) {
-    const { conversation, membership } = await requireMember(conversationId, senderId);
+    const { conversation, members } = await cachedMembership(conversationId);
+    const membership = members.get(senderId);
+    if (!membership) fail('CHAT_NOT_A_MEMBER');
     if (conversation.kind === 'direct') {
-      const peer = await db
-        .selectFrom('conversation_members')
-        .select('account_id')
-        .where('conversation_id', '=', conversationId)
-        .where('account_id', '!=', senderId)
-        .executeTakeFirst();
-      if (peer) {
-        if (await contacts.hasBlocked(peer.account_id, senderId)) fail('CHAT_BLOCKED');
-        if (!(await contacts.areFriends(senderId, peer.account_id))) fail('CHAT_NOT_FRIENDS');
+      const peerId = [...members.keys()].find((id) => id !== senderId);
+      if (peerId !== undefined) {
+        if (await contacts.hasBlocked(peerId, senderId)) fail('CHAT_BLOCKED');
+        if (!(await contacts.areFriends(senderId, peerId))) fail('CHAT_NOT_FRIENDS');
       }
     }
+    // The conversation row may lag on counters (last_seq); members and roles are current.
     return { conversation, membership };
   }
 
@@ -736,7 +773,15 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     await requireCanSend(senderId, conversationId);
     const prior = await existingMessage(conversationId, senderId, card.clientMsgId);
     if (prior) return presentMessage(prior);
-    const row = await writer.submit({ conversationId, senderId, clientMsgId: card.clientMsgId, type: card.type, body: JSON.stringify(card.content), mediaId: null, createdAt: Date.now() });
+    const row = await writer.submit({
+      conversationId,
+      senderId,
+      clientMsgId: card.clientMsgId,
+      type: card.type,
+      body: JSON.stringify(card.content),
+      mediaId: null,
+      createdAt: Date.now(),
+    });
     return presentMessage(row);
   }
 

@@ -26,6 +26,8 @@ function presentContact(row: ContactRow, account: AccountRow) {
   return { account: presentAccount(account), remark: row.remark, tags: JSON.parse(row.tags) as string[], since: toIso(row.created_at) };
 }
 
+const RELATION_INVALIDATE_TOPIC = 'contacts.relation.invalidate';
+
 export function createContactsService(ctx: AppContext, deps: { accounts: AccountsService; inbox: InboxService }) {
   const { db } = ctx;
   const { accounts, inbox } = deps;
@@ -35,19 +37,62 @@ export function createContactsService(ctx: AppContext, deps: { accounts: Account
     return row !== undefined;
   }
 
+  // Every message in a direct chat asks "friends?" and "blocked?"; the answers are cached per pair
+  // and dropped on every change (here and, through the bus, on the other nodes).
+  interface Relation {
+    contactAB: boolean;
+    contactBA: boolean;
+    blockAB: boolean;
+    blockBA: boolean;
+  }
+  const relationCache = new Map<string, Relation>();
+  const relationGeneration = new Map<string, number>();
+  const RELATION_CACHE_MAX = 100_000;
+  const pairKey = (a: number, b: number) => (a < b ? `${a}:${b}` : `${b}:${a}`);
+  ctx.bus.subscribe(RELATION_INVALIDATE_TOPIC, (payload) => dropRelation(payload));
+
+  function dropRelation(key: string): void {
+    relationCache.delete(key);
+    relationGeneration.set(key, (relationGeneration.get(key) ?? 0) + 1);
+  }
+
+  function invalidateRelation(a: number, b: number): void {
+    dropRelation(pairKey(a, b));
+    ctx.bus.publish(RELATION_INVALIDATE_TOPIC, pairKey(a, b));
+  }
+
+  /** The relation between a (the smaller id) and b, seen from both sides. */
+  async function relation(x: number, y: number): Promise<Relation> {
+    const key = pairKey(x, y);
+    const cached = relationCache.get(key);
+    if (cached) return cached;
+    const [a, b] = x < y ? [x, y] : [y, x];
+    const generation = relationGeneration.get(key) ?? 0;
+    const pair = (eb: any) => eb.or([eb.and([eb('owner_id', '=', a), eb('peer_id', '=', b)]), eb.and([eb('owner_id', '=', b), eb('peer_id', '=', a)])]);
+    const contactRows = await db.selectFrom('contacts').select('owner_id').where(pair).execute();
+    const blockRows = await db.selectFrom('blocks').select('owner_id').where(pair).execute();
+    const value: Relation = {
+      contactAB: contactRows.some((r) => r.owner_id === a),
+      contactBA: contactRows.some((r) => r.owner_id === b),
+      blockAB: blockRows.some((r) => r.owner_id === a),
+      blockBA: blockRows.some((r) => r.owner_id === b),
+    };
+    if ((relationGeneration.get(key) ?? 0) === generation) {
+      if (relationCache.size >= RELATION_CACHE_MAX) relationCache.clear();
+      relationCache.set(key, value);
+    }
+    return value;
+  }
+
   /** Friends as WeChat means it: each has the other in their contacts. */
   async function areFriends(a: number, b: number): Promise<boolean> {
-    const rows = await db
-      .selectFrom('contacts')
-      .select('owner_id')
-      .where((eb) => eb.or([eb.and([eb('owner_id', '=', a), eb('peer_id', '=', b)]), eb.and([eb('owner_id', '=', b), eb('peer_id', '=', a)])]))
-      .execute();
-    return rows.length === 2;
+    const r = await relation(a, b);
+    return r.contactAB && r.contactBA;
   }
 
   async function hasBlocked(ownerId: number, peerId: number): Promise<boolean> {
-    const row = await db.selectFrom('blocks').select('owner_id').where('owner_id', '=', ownerId).where('peer_id', '=', peerId).executeTakeFirst();
-    return row !== undefined;
+    const r = await relation(ownerId, peerId);
+    return ownerId < peerId ? r.blockAB : r.blockBA;
   }
 
   async function sendRequest(fromId: number, target: { handle?: string; accountId?: number }, message: string | undefined) {
@@ -151,6 +196,7 @@ export function createContactsService(ctx: AppContext, deps: { accounts: Account
         { accountId: row.to_id, type: 'friend_request.accepted', payload: { request, contact: presentAccount(people.get(row.from_id) as AccountRow) } },
       ]);
     });
+    invalidateRelation(row.from_id, row.to_id);
     inbox.publish(deliveries);
     return { request: presentRequest({ ...row, status: 'accepted', updated_at: now }, people.get(row.from_id), people.get(row.to_id)) };
   }
@@ -197,6 +243,7 @@ export function createContactsService(ctx: AppContext, deps: { accounts: Account
       await trx.deleteFrom('contacts').where('owner_id', '=', ownerId).where('peer_id', '=', peerId).execute();
       return inbox.appendEvents(trx, [{ accountId: ownerId, type: 'contact.removed', payload: { accountId: idString(peerId) } }]);
     });
+    invalidateRelation(ownerId, peerId);
     inbox.publish(deliveries);
   }
 
@@ -210,10 +257,12 @@ export function createContactsService(ctx: AppContext, deps: { accounts: Account
         // a concurrent block of the same peer: the row is there, which is what was asked
       }
     }
+    invalidateRelation(ownerId, peerId);
   }
 
   async function unblock(ownerId: number, peerId: number) {
     await db.deleteFrom('blocks').where('owner_id', '=', ownerId).where('peer_id', '=', peerId).execute();
+    invalidateRelation(ownerId, peerId);
   }
 
   async function listBlocks(ownerId: number) {

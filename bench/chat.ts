@@ -212,7 +212,7 @@ function best(results: StepResult[], key: 'sustained' | 'meets_target'): number 
 // 1. chat-1to1 ----------------------------------------------------------------------------------
 export async function chat1to1(opts: { rates?: number[] } = {}) {
   const clientsN = envInt('CHAT_CLIENTS', 1000) & ~1;
-  const rates = opts.rates ?? envList('CHAT_RATES', [2000, 4000, 8000]);
+  const rates = opts.rates ?? envList('CHAT_RATES', [500, 1000, 2000, 4000, 8000]);
   const { server, fixture } = await startServer('chat-1to1', async (db) => {
     const { ids, tokens } = await seedAccounts(db, clientsN, 'c');
     const pairs: [number, number][] = [];
@@ -316,8 +316,8 @@ export async function chatConnections() {
     const failed = done.reduce((s, d) => s + d.failed, 0);
     const mem = rssMiB(server.pid);
     // Still open after the settle time?
-    const m = await fetch(`${server.url}/metrics`).then((r) => r.text());
-    const handles = Number(/nodejs_active_handles_total (\d+)/.exec(m)?.[1] ?? Number.NaN);
+    const fds = fs.readdirSync(`/proc/${server.pid}/fd`).length;
+    const fdLimit = Number(/Max open files\s+(\d+)/.exec(fs.readFileSync(`/proc/${server.pid}/limits`, 'utf8'))?.[1] ?? Number.NaN);
     return {
       scenario: 'chat-connections',
       database: server.dialect,
@@ -332,7 +332,8 @@ export async function chatConnections() {
       server_rss_mib: mem.rss,
       server_peak_rss_mib: mem.hwm,
       rss_kib_per_connection: connected ? Math.round(((mem.rss - rssBefore) * 1024) / connected) : null,
-      server_active_handles: handles,
+      server_open_fds: fds,
+      server_fd_limit: fdLimit,
       within_2gib: mem.rss <= 2048,
     };
   } finally {

@@ -115,7 +115,7 @@ export async function startServer<T>(name: string, seed: (db: DatabaseHandle) =>
   if (process.env.BENCH_CPU_PROF) {
     const dir = path.resolve(process.env.BENCH_CPU_PROF);
     fs.mkdirSync(dir, { recursive: true });
-    nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`);
+    nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
   const child: ChildProcess = spawn('bash', ['-c', `{ ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); } && exec node ${nodeArgs.join(' ')} apps/server/src/main.ts`], {
     cwd: ROOT,
@@ -145,7 +145,7 @@ export async function startServer<T>(name: string, seed: (db: DatabaseHandle) =>
     db,
     async stop() {
       child.kill('SIGTERM');
-      await Promise.race([exited, sleep(15_000)]);
+      await Promise.race([exited, sleep(process.env.BENCH_CPU_PROF ? 90_000 : 15_000)]);
       if (child.exitCode === null) child.kill('SIGKILL');
       await db.close();
       if (dropDb) await dropDb();

@@ -21,6 +21,7 @@ import { createChatService, registerChatRoutes } from './modules/chat/index.js';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.js';
 import { createInboxService } from './modules/inbox/index.js';
 import { createMediaService, registerMediaRoutes } from './modules/media/index.js';
+import { createMomentsService, registerMomentRoutes } from './modules/moments/index.js';
 import { createRealtimeGateway } from './modules/realtime/index.js';
 
 export interface BuildOptions {
@@ -43,7 +44,8 @@ function buildServices(ctx: AppContext) {
   const media = createMediaService(ctx);
   const contacts = createContactsService(ctx, { accounts, inbox });
   const chat = createChatService(ctx, { accounts, contacts, inbox, media });
-  return { inbox, accounts, media, contacts, chat };
+  const moments = createMomentsService(ctx, { accounts, inbox, media });
+  return { inbox, accounts, media, contacts, chat, moments };
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<PlazaApp> {
@@ -164,6 +166,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerContactRoutes(app, services.contacts);
   registerChatRoutes(app, services.chat);
   registerMediaRoutes(app, services.media);
+  registerMomentRoutes(app, services.moments);
   const realtime = createRealtimeGateway(app, ctx, services);
 
   if (fs.existsSync(path.join(config.webDir, 'index.html'))) {

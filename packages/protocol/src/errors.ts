@@ -56,6 +56,19 @@ export const errorTable = {
   MEDIA_TYPE_NOT_ALLOWED: { status: 415, message: 'This kind of file is not allowed here.' },
   MEDIA_CONTENT_MISMATCH: { status: 400, message: 'The file content does not match its declared kind.' },
   MEDIA_FORBIDDEN: { status: 403, message: 'You may not use or see this media.' },
+  // Social
+  MOMENTS_POST_NOT_FOUND: { status: 404, message: 'No such Moments post, or you may not see it.' },
+  MOMENTS_COMMENT_NOT_FOUND: { status: 404, message: 'No such comment, or you may not see it.' },
+  MOMENTS_INVALID_POST: { status: 400, message: 'A post has text, up to 9 photos, one video or one link, and not two of these kinds.' },
+  MOMENTS_VIDEO_TOO_LONG: { status: 400, message: 'A Moments video is at most 1 minute long.' },
+  MOMENTS_FORBIDDEN: { status: 403, message: 'Only the author may do this.' },
+  CHANNELS_NOT_FOUND: { status: 404, message: 'No such channel.' },
+  CHANNELS_ALREADY_OPEN: { status: 409, message: 'You already have a channel.' },
+  CHANNELS_NO_CHANNEL: { status: 409, message: 'Open a channel before posting.' },
+  CHANNELS_POST_NOT_FOUND: { status: 404, message: 'No such channel post.' },
+  CHANNELS_INVALID_POST: { status: 400, message: 'A channel post is one video up to 1 minute or 1 to 9 photos.' },
+  CHANNELS_FORBIDDEN: { status: 403, message: 'Only the channel owner may do this.' },
+  CHANNELS_SELF_FOLLOW: { status: 400, message: 'You cannot follow your own channel.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorTable;

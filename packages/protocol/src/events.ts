@@ -12,7 +12,9 @@ export type InboxEventType =
   | 'contact.updated'
   | 'contact.removed'
   | 'session.revoked'
-  | 'account.updated';
+  | 'account.updated'
+  | 'moment.liked'
+  | 'moment.commented';
 
 /** Client → server WebSocket frames. */
 export type ClientFrame =

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './2026-11-25T1400-foundation.js';
+import * as social from './2026-11-25T1510-social.js';
 
 /**
  * Every migration, by timestamped name, in the order they apply. Listed statically (not read from
@@ -7,4 +8,5 @@ import * as foundation from './2026-11-25T1400-foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-25T1400-foundation': foundation,
+  '2026-11-25T1510-social': social,
 };

@@ -54,7 +54,8 @@ export function presentMedia(row: MediaRow) {
 
 export function createMediaService(ctx: AppContext, storage: MediaStorage = openMediaStorage(ctx.config)) {
   const { db, config } = ctx;
-  let conversationAccess: ((accountId: number, mediaId: number) => Promise<boolean>) | undefined;
+  // Each module that shares media (chat conversations, Moments posts, …) adds one check; any may grant.
+  const accessChecks: ((accountId: number, mediaId: number) => Promise<boolean>)[] = [];
 
   function maxBytesFor(kind: MediaKind): number {
     if (kind === 'image' || kind === 'avatar') return config.media.maxImageBytes;
@@ -135,7 +136,8 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
   /** Owners, members of a conversation it was shared in, and anyone for public media (avatars). */
   async function canRead(accountId: number, row: MediaRow): Promise<boolean> {
     if (row.public === 1 || row.owner_id === accountId) return true;
-    return conversationAccess ? conversationAccess(accountId, row.id) : false;
+    for (const check of accessChecks) if (await check(accountId, row.id)) return true;
+    return false;
   }
 
   async function open(accountId: number, mediaId: number, variant: 'original' | 'thumb', range?: ByteRange) {
@@ -167,8 +169,9 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
     deleteIfUnreferenced,
     present: presentMedia,
     maxBytesFor,
+    /** Adds a check (it does not replace earlier ones; the name predates a second sharing module). */
     setAccessCheck(check: (accountId: number, mediaId: number) => Promise<boolean>) {
-      conversationAccess = check;
+      accessChecks.push(check);
     },
   };
 }

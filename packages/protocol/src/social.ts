@@ -1,0 +1,102 @@
+import { type Static, Type } from 'typebox';
+import { Id } from './schemas.js';
+
+const Obj = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type.Object(properties, { additionalProperties: false });
+
+/** Named limits of Moments and Channels, shared by server and clients (units last). */
+export const socialLimits = {
+  momentTextMaxChars: 2000,
+  momentPhotosMax: 9,
+  momentVideoDurationMaxMs: 60_000,
+  momentAudienceIdsMax: 5000,
+  momentAudienceTagsMax: 20,
+  momentCommentMaxChars: 500,
+  /** Comments and likes shown under one post in a page; the rest via the post's own routes. */
+  momentInlineInteractionsMax: 100,
+  timelinePageMax: 50,
+  timelinePageDefault: 10,
+  /** A page skips at most this many rows the viewer may no longer see before it answers short. */
+  timelineScanMax: 500,
+  channelNameMaxChars: 40,
+  channelBioMaxChars: 200,
+  channelCaptionMaxChars: 1000,
+  channelFeedPageMax: 50,
+  channelFollowsScanMax: 5000,
+  /** Recommended ranks posts of this recent window only. */
+  channelRecommendWindowMs: 7 * 24 * 3600 * 1000,
+  channelRecommendCandidatesMax: 500,
+} as const;
+
+export const HistoryWindow = Type.Union([Type.Literal('all'), Type.Literal('6m'), Type.Literal('3d')]);
+export type HistoryWindow = Static<typeof HistoryWindow>;
+export const historyWindowMs: Record<HistoryWindow, number | null> = { all: null, '6m': 183 * 24 * 3600 * 1000, '3d': 3 * 24 * 3600 * 1000 };
+
+const Audience = Obj({
+  accountIds: Type.Optional(Type.Array(Id, { maxItems: socialLimits.momentAudienceIdsMax })),
+  tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: socialLimits.momentAudienceTagsMax })),
+});
+
+export const MomentVisibility = Type.Union([Type.Literal('friends'), Type.Literal('include'), Type.Literal('exclude')]);
+export type MomentVisibility = Static<typeof MomentVisibility>;
+
+export const LinkPreview = Obj({
+  url: Type.String({ minLength: 1, maxLength: 2000, pattern: '^https?://' }),
+  title: Type.String({ maxLength: 200 }),
+  description: Type.Optional(Type.String({ maxLength: 500 })),
+  imageUrl: Type.Optional(Type.String({ maxLength: 2000, pattern: '^https?://' })),
+});
+export type LinkPreview = Static<typeof LinkPreview>;
+
+export const Location = Obj({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  latitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+  longitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+});
+
+/** Text alone, text with 1–9 photos, with one video, or with one link; never two kinds at once. */
+export const CreateMomentBody = Obj({
+  text: Type.Optional(Type.String({ maxLength: socialLimits.momentTextMaxChars })),
+  photoMediaIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: socialLimits.momentPhotosMax })),
+  videoMediaId: Type.Optional(Id),
+  link: Type.Optional(LinkPreview),
+  location: Type.Optional(Location),
+  visibility: Type.Optional(MomentVisibility),
+  audience: Type.Optional(Audience),
+});
+export type CreateMomentBody = Static<typeof CreateMomentBody>;
+
+export const MomentCommentBody = Obj({
+  text: Type.String({ minLength: 1, maxLength: socialLimits.momentCommentMaxChars }),
+  replyToCommentId: Type.Optional(Id),
+});
+export type MomentCommentBody = Static<typeof MomentCommentBody>;
+
+export const MomentSettingsBody = Obj({
+  historyWindow: Type.Optional(HistoryWindow),
+  coverMediaId: Type.Optional(Type.Union([Id, Type.Null()])),
+});
+export type MomentSettingsBody = Static<typeof MomentSettingsBody>;
+
+export const FeedQuery = Obj({
+  cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: socialLimits.timelinePageMax })),
+});
+
+// Channels ---------------------------------------------------------------------------------------
+export const CreateChannelBody = Obj({
+  name: Type.String({ minLength: 1, maxLength: socialLimits.channelNameMaxChars }),
+  bio: Type.Optional(Type.String({ maxLength: socialLimits.channelBioMaxChars })),
+});
+
+export const ChannelPostBody = Obj({
+  caption: Type.Optional(Type.String({ maxLength: socialLimits.channelCaptionMaxChars })),
+  photoMediaIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: socialLimits.momentPhotosMax })),
+  videoMediaId: Type.Optional(Id),
+  link: Type.Optional(LinkPreview),
+});
+export type ChannelPostBody = Static<typeof ChannelPostBody>;
+
+export const ChannelCommentBody = Obj({ text: Type.String({ minLength: 1, maxLength: socialLimits.momentCommentMaxChars }) });
+
+export const ChannelFeed = Type.Union([Type.Literal('following'), Type.Literal('friends-liked'), Type.Literal('recommended')]);
+export type ChannelFeed = Static<typeof ChannelFeed>;

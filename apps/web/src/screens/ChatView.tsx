@@ -157,7 +157,7 @@ export function ChatView() {
   };
 
   const onTextChange = (value: string) => {
-    if (isGroup && value.length === text.length + 1 && value.endsWith('@')) setMentionPicker(true);
+    if (isGroup && value.length > text.length && value.endsWith('@')) setMentionPicker(true);
     setText(value);
   };
 

@@ -30,18 +30,18 @@ function ContactChecklist({ value, onChange, exclude = [] }: { value: Id[]; onCh
         {groupContacts(visible).map((group) => (
           <List key={group.letter} header={group.letter}>
             {group.items.map((c) => (
-              <List.Item
-                key={c.account.id}
-                prefix={
-                  <Checkbox value={c.account.id} data-testid={TID.GROUP_MEMBER_CHECKBOX} data-account-id={c.account.id} aria-label={displayName(c.account, contacts)} />
-                }
-                onClick={() => onChange(value.includes(c.account.id) ? value.filter((x) => x !== c.account.id) : [...value, c.account.id])}
-                arrow={false}
-              >
-                <span className="check-row">
-                  <Avatar account={c.account} size={36} />
-                  {displayName(c.account, contacts)}
-                </span>
+              <List.Item key={c.account.id} arrow={false}>
+                <Checkbox
+                  value={c.account.id}
+                  data-testid={TID.GROUP_MEMBER_CHECKBOX}
+                  data-account-id={c.account.id}
+                  className="check-item"
+                >
+                  <span className="check-row">
+                    <Avatar account={c.account} size={36} />
+                    {displayName(c.account, contacts)}
+                  </span>
+                </Checkbox>
               </List.Item>
             ))}
           </List>

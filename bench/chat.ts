@@ -23,6 +23,7 @@ import {
   envInt,
   envList,
   log,
+  machineMeter,
   now,
   pct,
   pool,
@@ -59,6 +60,8 @@ interface StepResult {
   ack_p99_ms: number | null;
   server_cpu_pct: number;
   bench_cpu_pct: number;
+  other_cpu_pct: number;
+  loadavg_1m: number;
   server_rss_mib: number;
   closed_sockets: number;
   sustained: boolean;
@@ -119,6 +122,7 @@ async function step(server: Server, clients: Client[], rate: number, target: (c:
   const sendUntil = t0 + (WARMUP_S + DURATION_S) * 1000;
   const maxPerTick = Math.max(1, Math.ceil(rate * 0.2));
   let serverCpu: (() => number) | undefined;
+  let machineCpu: (() => number) | undefined;
   let benchCpu0 = process.cpuUsage();
   let measureStartPerf = 0;
   let seq = 0;
@@ -134,6 +138,7 @@ async function step(server: Server, clients: Client[], rate: number, target: (c:
         windowStart = t;
         windowEnd = t + DURATION_S * 1000;
         serverCpu = cpuMeter(server.pid);
+        machineCpu = machineMeter();
         benchCpu0 = process.cpuUsage();
         measureStartPerf = performance.now();
       }
@@ -153,6 +158,7 @@ async function step(server: Server, clients: Client[], rate: number, target: (c:
   });
   const tEnd = now();
   const serverCpuPct = serverCpu ? serverCpu() : 0;
+  const machinePct = machineCpu ? machineCpu() : 0;
   const benchCpu = process.cpuUsage(benchCpu0);
   const benchCpuPct = Math.round(((benchCpu.user + benchCpu.system) / 1000 / (performance.now() - measureStartPerf)) * 100);
   const measuredS = (tEnd - windowStart) / 1000;
@@ -181,6 +187,8 @@ async function step(server: Server, clients: Client[], rate: number, target: (c:
     ack_p99_ms: r2(pct(a, 99)),
     server_cpu_pct: serverCpuPct,
     bench_cpu_pct: benchCpuPct,
+    other_cpu_pct: Math.max(0, machinePct - serverCpuPct - benchCpuPct),
+    loadavg_1m: os.loadavg()[0] as number,
     server_rss_mib: rssMiB(server.pid).rss,
     closed_sockets: closed,
     sustained: false,

@@ -49,6 +49,7 @@ export async function ejabberd() {
   const drain = envInt('BENCH_DRAIN_S', 5);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-ejabberd-'));
+  fs.chmodSync(dir, 0o755); // ejabberd runs as its own user and must read the config
   for (const f of fs.readdirSync(PEER_DIR)) fs.copyFileSync(path.join(PEER_DIR, f), path.join(dir, f));
   fs.chmodSync(path.join(dir, 'ejctl.sh'), 0o755);
   const ejctl = (...args: string[]) => execFileSync(path.join(dir, 'ejctl.sh'), args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 }).toString();

@@ -3,7 +3,7 @@
  * database directly (fixtures only), read the server's CPU and memory from /proc, and drive
  * WebSocket clients. All traffic goes to 127.0.0.1.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -66,6 +66,31 @@ export function cpuMeter(pid: number) {
   const t0 = now();
   const c0 = cpuTicks(pid);
   return () => Math.round(((cpuTicks(pid) - c0) / TICK / ((now() - t0) / 1000)) * 100);
+}
+
+/** Whole-machine CPU busy between two snapshots, in % of one core (200 = both cores busy). */
+export function machineMeter() {
+  const read = () => {
+    const f = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1).map(Number);
+    const idle = (f[3] as number) + (f[4] as number);
+    return { idle, total: f.reduce((a, b) => a + b, 0) };
+  };
+  const a = read();
+  const cores = os.cpus().length;
+  return () => {
+    const b = read();
+    return Math.round((1 - (b.idle - a.idle) / (b.total - a.total)) * 100 * cores);
+  };
+}
+
+export function gitState(): { commit: string; server_dirty: boolean } {
+  try {
+    const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
+    const dirty = execSync('git status --porcelain apps/server', { cwd: ROOT }).toString().trim() !== '';
+    return { commit, server_dirty: dirty };
+  } catch {
+    return { commit: 'unknown', server_dirty: true };
+  }
 }
 
 // Server --------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import { createInboxService } from './modules/inbox/index.js';
 import { createMediaService, registerMediaRoutes } from './modules/media/index.js';
 import { createMomentsService, registerMomentRoutes } from './modules/moments/index.js';
 import { createRealtimeGateway } from './modules/realtime/index.js';
+import { createWalletService, registerWalletRoutes } from './modules/wallet/index.js';
 
 export interface BuildOptions {
   /** Use this database instead of opening one from the config (tests share setup this way). */
@@ -45,7 +46,8 @@ function buildServices(ctx: AppContext) {
   const contacts = createContactsService(ctx, { accounts, inbox });
   const chat = createChatService(ctx, { accounts, contacts, inbox, media });
   const moments = createMomentsService(ctx, { accounts, inbox, media });
-  return { inbox, accounts, media, contacts, chat, moments };
+  const wallet = createWalletService(ctx, { accounts, chat });
+  return { inbox, accounts, media, contacts, chat, moments, wallet };
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<PlazaApp> {
@@ -167,6 +169,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerChatRoutes(app, services.chat);
   registerMediaRoutes(app, services.media);
   registerMomentRoutes(app, services.moments);
+  registerWalletRoutes(app, services.wallet);
+  services.wallet.start();
   const realtime = createRealtimeGateway(app, ctx, services);
 
   if (fs.existsSync(path.join(config.webDir, 'index.html'))) {
@@ -183,6 +187,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       closed = true;
       await realtime.drain();
       await app.close();
+      await services.wallet.close();
       await services.chat.close();
       await bus.close();
       if (!options.database) await database.close();

@@ -69,6 +69,33 @@ export const errorTable = {
   CHANNELS_INVALID_POST: { status: 400, message: 'A channel post is one video up to 1 minute or 1 to 9 photos.' },
   CHANNELS_FORBIDDEN: { status: 403, message: 'Only the channel owner may do this.' },
   CHANNELS_SELF_FOLLOW: { status: 400, message: 'You cannot follow your own channel.' },
+
+  // Wallet
+  WALLET_IDEMPOTENCY_KEY_REQUIRED: { status: 400, message: 'Send an Idempotency-Key header with every request that moves money.' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, message: 'This Idempotency-Key was already used with a different request.' },
+  WALLET_INSUFFICIENT_FUNDS: { status: 409, message: 'Your available balance is too low.' },
+  WALLET_INVALID_AMOUNT: { status: 400, message: 'The amount must be a positive whole number of minor units within limits.' },
+  WALLET_UNKNOWN_ASSET: { status: 400, message: 'This asset is not known here.' },
+  WALLET_PIN_REQUIRED: { status: 409, message: 'Set a 6-digit payment PIN first.' },
+  WALLET_PIN_WRONG: { status: 403, message: 'The payment PIN is wrong.' },
+  WALLET_PIN_LOCKED: { status: 429, message: 'Too many wrong PINs; payments are locked for 15 minutes.' },
+  WALLET_DAILY_LIMIT: { status: 409, message: 'This payment would pass your daily limit.' },
+  WALLET_CARD_INVALID: { status: 400, message: 'This card number is not valid.' },
+  WALLET_CARD_NOT_FOUND: { status: 404, message: 'No such bank card.' },
+  WALLET_BANK_DECLINED: { status: 402, message: 'The bank declined this payment.' },
+  WALLET_BANK_UNAVAILABLE: { status: 503, message: 'The bank is not answering; try again later.' },
+  WALLET_TRANSFER_NOT_FOUND: { status: 404, message: 'No such transfer.' },
+  WALLET_TRANSFER_CLOSED: { status: 409, message: 'This transfer was already accepted, returned or expired.' },
+  WALLET_SELF_TRANSFER: { status: 400, message: 'You cannot send money to yourself.' },
+  WALLET_GOLD_NOT_ACTIVATED: { status: 403, message: 'Activate your gold account first.' },
+  WALLET_ID_NUMBER_INVALID: { status: 400, message: 'This ID number is not valid.' },
+  WALLET_TERMS_REQUIRED: { status: 400, message: 'Accept the terms to continue.' },
+  RED_PACKET_NOT_FOUND: { status: 404, message: 'No such red packet.' },
+  RED_PACKET_ALREADY_CLAIMED: { status: 409, message: 'You already opened this red packet.' },
+  RED_PACKET_EMPTY: { status: 409, message: 'All of this red packet has been taken.' },
+  RED_PACKET_EXPIRED: { status: 409, message: 'This red packet has expired.' },
+  RED_PACKET_NOT_FOR_YOU: { status: 403, message: 'This red packet is for someone else.' },
+  RED_PACKET_INVALID: { status: 400, message: 'This red packet is not valid (amount, count or mode).' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorTable;

@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './schemas.js';
 export * from './events.js';
 export * from './social.js';
+export * from './wallet.js';

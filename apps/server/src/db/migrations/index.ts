@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './2026-11-25T1400-foundation.js';
+import * as wallet from './2026-11-25T1500-wallet.js';
 import * as social from './2026-11-25T1510-social.js';
 
 /**
@@ -8,5 +9,6 @@ import * as social from './2026-11-25T1510-social.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-25T1400-foundation': foundation,
+  '2026-11-25T1500-wallet': wallet,
   '2026-11-25T1510-social': social,
 };

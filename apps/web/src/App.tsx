@@ -63,9 +63,5 @@ function SignedIn() {
 export function App() {
   const { token } = useAuth();
   const { i18n } = useTranslation();
-  return (
-    <ConfigProvider locale={i18n.language === 'zh' ? zhCN : enUS}>
-      {token ? <SignedIn /> : <AuthScreen />}
-    </ConfigProvider>
-  );
+  return <ConfigProvider locale={i18n.language === 'zh' ? zhCN : enUS}>{token ? <SignedIn /> : <AuthScreen />}</ConfigProvider>;
 }

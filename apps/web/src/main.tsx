@@ -1,3 +1,4 @@
+import './lib/antd-react19';
 import './lib/i18n';
 import './lib/theme';
 import 'antd-mobile/es/global';

@@ -76,17 +76,7 @@ export interface Media {
   fileName: string | null;
 }
 
-export type MessageType =
-  | 'text'
-  | 'image'
-  | 'voice'
-  | 'video'
-  | 'file'
-  | 'location'
-  | 'contact_card'
-  | 'system'
-  | 'chat_history'
-  | 'recalled';
+export type MessageType = 'text' | 'image' | 'voice' | 'video' | 'file' | 'location' | 'contact_card' | 'system' | 'chat_history' | 'recalled';
 
 export interface QuoteInfo {
   messageId: Id;
@@ -427,13 +417,7 @@ export class PlazaClient {
   deleteMessage(conversationId: Id, messageId: Id) {
     return this.request<void>('DELETE', `/api/v1/conversations/${enc(conversationId)}/messages/${enc(messageId)}`);
   }
-  forwardMessages(body: {
-    fromConversationId: Id;
-    messageIds: Id[];
-    toConversationIds: Id[];
-    mode: 'separate' | 'combined';
-    clientMsgId: string;
-  }) {
+  forwardMessages(body: { fromConversationId: Id; messageIds: Id[]; toConversationIds: Id[]; mode: 'separate' | 'combined'; clientMsgId: string }) {
     return this.request<{ messages: Message[] }>('POST', '/api/v1/messages/forward', body);
   }
 

@@ -23,7 +23,13 @@ function ImageContent({ message }: { message: Message }) {
   const width = Math.min(200, ratio > 1 ? 200 / ratio : 200);
   return (
     <>
-      <button type="button" className="image-message" aria-label={t('Open photo')} onClick={() => setOpen(true)} style={{ width, height: Math.max(60, width * ratio) }}>
+      <button
+        type="button"
+        className="image-message"
+        aria-label={t('Open photo')}
+        onClick={() => setOpen(true)}
+        style={{ width, height: Math.max(60, width * ratio) }}
+      >
         {thumb ? <img src={thumb} alt={t('Photo')} /> : <span className="image-placeholder" />}
       </button>
       <ImageViewer image={full ?? thumb ?? ''} visible={open} onClose={() => setOpen(false)} />
@@ -67,7 +73,12 @@ function FileContent({ message }: { message: Message }) {
   const { t } = useTranslation();
   const name = media?.fileName ?? t('File');
   return (
-    <button type="button" className="file-message" onClick={() => media?.url && void downloadMedia(media.url, name)} aria-label={t('Download {{name}}', { name })}>
+    <button
+      type="button"
+      className="file-message"
+      onClick={() => media?.url && void downloadMedia(media.url, name)}
+      aria-label={t('Download {{name}}', { name })}
+    >
       <span className="file-text">
         <strong>{name}</strong>
         <span className="muted">{formatBytes(media?.sizeBytes ?? 0)}</span>
@@ -220,20 +231,9 @@ export function MessageRow({
   const bubbleClass = BARE_TYPES.has(message.type) ? 'bubble bare' : 'bubble';
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: the row selects itself in multi-select mode
-    <div
-      className={`message-row ${own ? 'own' : ''} ${selecting ? 'selecting' : ''}`}
-      onClick={selecting ? onToggleSelect : undefined}
-      onKeyDown={undefined}
-    >
-      {selecting ? (
-        <input type="checkbox" className="select-box" checked={selected} onChange={onToggleSelect} aria-label={t('Select message')} />
-      ) : null}
-      <button
-        type="button"
-        className="avatar-button"
-        aria-label={senderName}
-        onClick={() => sender && !selecting && navigate(`/profile/${sender.id}`)}
-      >
+    <div className={`message-row ${own ? 'own' : ''} ${selecting ? 'selecting' : ''}`} onClick={selecting ? onToggleSelect : undefined} onKeyDown={undefined}>
+      {selecting ? <input type="checkbox" className="select-box" checked={selected} onChange={onToggleSelect} aria-label={t('Select message')} /> : null}
+      <button type="button" className="avatar-button" aria-label={senderName} onClick={() => sender && !selecting && navigate(`/profile/${sender.id}`)}>
         <Avatar account={sender} name={senderName} size={40} />
       </button>
       <div className="message-column">
@@ -251,8 +251,11 @@ export function MessageRow({
               <ExclamationCircleFill fontSize={20} />
             </button>
           ) : null}
+          {/* biome-ignore lint/a11y/useSemanticElements: the bubble holds buttons (photo, voice, card), which a <button> may not contain */}
           <div
             className={bubbleClass}
+            role="button"
+            aria-haspopup="menu"
             data-testid={TID.MESSAGE_BUBBLE}
             data-seq={message.localStatus ? undefined : message.seq}
             data-message-id={message.id}

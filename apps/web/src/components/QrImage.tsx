@@ -2,19 +2,7 @@ import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 
 /** A QR code image; `center` overlays the owner's avatar (error correction H keeps it scannable). */
-export function QrImage({
-  text,
-  size = 240,
-  center,
-  testId,
-  alt,
-}: {
-  text: string;
-  size?: number;
-  center?: React.ReactNode;
-  testId?: string;
-  alt: string;
-}) {
+export function QrImage({ text, size = 240, center, testId, alt }: { text: string; size?: number; center?: React.ReactNode; testId?: string; alt: string }) {
   const [src, setSrc] = useState('');
   useEffect(() => {
     let alive = true;

@@ -168,4 +168,3 @@ export function Shell({ lists, detail }: { lists: Record<TabName, ReactNode>; de
     </div>
   );
 }
-

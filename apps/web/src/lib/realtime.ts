@@ -41,9 +41,7 @@ function writeLastSeq(accountId: string, seq: number) {
 }
 
 export function applyNewMessage(message: Message, myId: string) {
-  queryClient.setQueryData<ChatMessage[]>(keys.messages(message.conversationId), (old) =>
-    old ? mergeMessages(old, [message]) : old,
-  );
+  queryClient.setQueryData<ChatMessage[]>(keys.messages(message.conversationId), (old) => (old ? mergeMessages(old, [message]) : old));
   let known = false;
   queryClient.setQueryData<Conversation[]>(keys.conversations, (old) => {
     if (!old) return old;

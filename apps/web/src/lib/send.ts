@@ -4,9 +4,7 @@ import { type ChatMessage, keys, mergeMessages } from './queries';
 import { applyNewMessage } from './realtime';
 
 /** What to send: a ready body, or a file to upload first (kept so a retry can upload again). */
-export type Outgoing =
-  | { body: SendMessageBody }
-  | { upload: { kind: MediaKind; file: Blob; fileName: string; durationMs?: number } };
+export type Outgoing = { body: SendMessageBody } | { upload: { kind: MediaKind; file: Blob; fileName: string; durationMs?: number } };
 
 const pending = new Map<string, { conversationId: string; outgoing: Outgoing }>();
 
@@ -77,7 +75,10 @@ async function attempt(conversationId: string, clientMsgId: string, outgoing: Ou
     const message = await deliver(conversationId, clientMsgId, outgoing);
     pending.delete(clientMsgId);
     queryClient.setQueryData<ChatMessage[]>(keys.messages(conversationId), (old) =>
-      mergeMessages((old ?? []).filter((m) => !(m.localStatus && m.clientMsgId === clientMsgId)), [message]),
+      mergeMessages(
+        (old ?? []).filter((m) => !(m.localStatus && m.clientMsgId === clientMsgId)),
+        [message],
+      ),
     );
     applyNewMessage(message, getAuth().account?.id ?? '');
   } catch {

@@ -28,13 +28,10 @@ media.addEventListener('change', apply);
 apply();
 
 export function useThemeChoice(): ThemeChoice {
-  return useSyncExternalStore(
-    (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    getThemeChoice,
-  );
+  return useSyncExternalStore((listener) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }, getThemeChoice);
 }
 
 export function useMediaQuery(query: string): boolean {

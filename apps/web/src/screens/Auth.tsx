@@ -46,7 +46,14 @@ function LoginForm() {
           <Field data-testid={TID.LOGIN_HANDLE} value={handle} onValue={setHandle} placeholder={t('Your Plaza ID')} autoComplete="username" />
         </Form.Item>
         <Form.Item label={t('Password')}>
-          <Field data-testid={TID.LOGIN_PASSWORD} type="password" value={password} onValue={setPassword} placeholder={t('Password')} autoComplete="current-password" />
+          <Field
+            data-testid={TID.LOGIN_PASSWORD}
+            type="password"
+            value={password}
+            onValue={setPassword}
+            placeholder={t('Password')}
+            autoComplete="current-password"
+          />
         </Form.Item>
       </Form>
     </div>
@@ -92,7 +99,14 @@ function RegisterForm() {
           <Field data-testid={TID.REGISTER_DISPLAY_NAME} value={name} onValue={setName} placeholder={t('Name shown to friends')} autoComplete="nickname" />
         </Form.Item>
         <Form.Item label={t('Password')}>
-          <Field data-testid={TID.REGISTER_PASSWORD} type="password" value={password} onValue={setPassword} placeholder={t('Password')} autoComplete="new-password" />
+          <Field
+            data-testid={TID.REGISTER_PASSWORD}
+            type="password"
+            value={password}
+            onValue={setPassword}
+            placeholder={t('Password')}
+            autoComplete="new-password"
+          />
         </Form.Item>
       </Form>
     </div>

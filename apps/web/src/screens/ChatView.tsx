@@ -93,7 +93,9 @@ export function ChatView() {
 
   const memberById = useMemo(() => new Map(members.map((m) => [m.account.id, m])), [members]);
   const senderOf = (message: Message): Account | undefined =>
-    memberById.get(message.senderId ?? '')?.account ?? message.sender ?? (conversation?.peer?.id === message.senderId ? conversation?.peer ?? undefined : undefined);
+    memberById.get(message.senderId ?? '')?.account ??
+    message.sender ??
+    (conversation?.peer?.id === message.senderId ? (conversation?.peer ?? undefined) : undefined);
   const nameOf = (accountId: Id | null | undefined): string => {
     if (!accountId) return '';
     const member = memberById.get(accountId);
@@ -113,6 +115,7 @@ export function ChatView() {
 
   // Keep the newest message in view when messages arrive (not when loading older ones).
   const lastKey = messages.at(-1)?.clientMsgId ?? messages.at(-1)?.id;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: lastKey and panel are the triggers, not inputs
   useEffect(() => {
     const el = scroller.current;
     if (el) el.scrollTop = el.scrollHeight;
@@ -185,8 +188,20 @@ export function ChatView() {
         content: (
           <div className="dialog-fields">
             <input className="plaza-input" placeholder={t('Place name')} onChange={(e) => (name = e.target.value)} aria-label={t('Place name')} />
-            <input className="plaza-input" placeholder={t('Latitude')} inputMode="decimal" onChange={(e) => (lat = e.target.value)} aria-label={t('Latitude')} />
-            <input className="plaza-input" placeholder={t('Longitude')} inputMode="decimal" onChange={(e) => (lon = e.target.value)} aria-label={t('Longitude')} />
+            <input
+              className="plaza-input"
+              placeholder={t('Latitude')}
+              inputMode="decimal"
+              onChange={(e) => (lat = e.target.value)}
+              aria-label={t('Latitude')}
+            />
+            <input
+              className="plaza-input"
+              placeholder={t('Longitude')}
+              inputMode="decimal"
+              onChange={(e) => (lon = e.target.value)}
+              aria-label={t('Longitude')}
+            />
           </div>
         ),
         confirmText: t('Send'),
@@ -273,7 +288,8 @@ export function ChatView() {
       });
     }
     if (canRecall) items.push({ key: 'recall', label: t('Recall'), testId: TID.MESSAGE_MENU_RECALL, run: () => void recall(message) });
-    if (!message.localStatus) items.push({ key: 'delete', label: t('Delete'), testId: TID.MESSAGE_MENU_DELETE, danger: true, run: () => void deleteForMe([message.id]) });
+    if (!message.localStatus)
+      items.push({ key: 'delete', label: t('Delete'), testId: TID.MESSAGE_MENU_DELETE, danger: true, run: () => void deleteForMe([message.id]) });
     return items;
   };
 
@@ -573,7 +589,13 @@ export function ChatView() {
         <div className="sheet-title">{t('Choose who to mention')}</div>
         <div className="picker-list">
           {canMentionAll ? (
-            <button type="button" className="picker-row" data-testid={TID.MENTION_OPTION} data-account-id="all" onClick={() => pickMention({ id: 'all', label: t('All') })}>
+            <button
+              type="button"
+              className="picker-row"
+              data-testid={TID.MENTION_OPTION}
+              data-account-id="all"
+              onClick={() => pickMention({ id: 'all', label: t('All') })}
+            >
               <Avatar name="@" size={36} />
               <span>{t('@All')}</span>
             </button>
@@ -650,7 +672,13 @@ function ForwardPicker({ messageIds, fromConversationId, onDone }: { messageIds:
     if (!messageIds || targets.length === 0) return;
     setBusy(true);
     try {
-      await api.forwardMessages({ fromConversationId, messageIds, toConversationIds: targets, mode: messageIds.length > 1 ? mode : 'separate', clientMsgId: newClientMsgId() });
+      await api.forwardMessages({
+        fromConversationId,
+        messageIds,
+        toConversationIds: targets,
+        mode: messageIds.length > 1 ? mode : 'separate',
+        clientMsgId: newClientMsgId(),
+      });
       Toast.show({ icon: 'success', content: t('Forwarded') });
       void queryClient.invalidateQueries({ queryKey: keys.conversations });
       for (const target of targets) void queryClient.invalidateQueries({ queryKey: keys.messages(target) });
@@ -677,11 +705,12 @@ function ForwardPicker({ messageIds, fromConversationId, onDone }: { messageIds:
       <div className="picker-list">
         <Checkbox.Group value={targets} onChange={(v) => setTargets(v.map(String))}>
           {sortConversations(conversations).map((c) => (
-            <label key={c.id} className="picker-row" data-testid={TID.FORWARD_TARGET} data-conversation-id={c.id}>
-              <Checkbox value={c.id} aria-label={titleOf(c)} />
-              <ConversationAvatar conversation={c} size={36} />
-              <span>{titleOf(c)}</span>
-            </label>
+            <Checkbox key={c.id} value={c.id} className="picker-row check-item" data-testid={TID.FORWARD_TARGET} data-conversation-id={c.id}>
+              <span className="check-row">
+                <ConversationAvatar conversation={c} size={36} />
+                <span>{titleOf(c)}</span>
+              </span>
+            </Checkbox>
           ))}
         </Checkbox.Group>
       </div>

@@ -37,7 +37,11 @@ function ConversationRow({ conversation, active }: { conversation: Conversation;
   const titleOf = useConversationTitle();
   const last = conversation.lastMessage;
   let preview = last ? messagePreview(last, t) : '';
-  if (last && conversation.kind === 'group' && last.senderId && last.type !== 'system' && !last.recalled) {
+  if (last && (last.recalled || last.type === 'recalled')) {
+    const who = last.senderId === myId ? t('You') : (last.senderName ?? last.sender?.displayName ?? t('Someone'));
+    preview = t('{{name}} recalled a message', { name: who });
+  }
+  if (last && conversation.kind === 'group' && last.senderId && last.type !== 'system' && last.type !== 'recalled' && !last.recalled) {
     const name = last.senderId === myId ? t('Me') : (last.senderName ?? last.sender?.displayName ?? '');
     if (name) preview = `${name}: ${preview}`;
   }

@@ -39,7 +39,15 @@ export function NewFriendsPage() {
     }
   };
   return (
-    <Page title={t('New Friends')} fallback="/contacts" right={<Button size="mini" fill="none" onClick={() => navigate('/add-contact')}>{t('Add')}</Button>}>
+    <Page
+      title={t('New Friends')}
+      fallback="/contacts"
+      right={
+        <Button size="mini" fill="none" onClick={() => navigate('/add-contact')}>
+          {t('Add')}
+        </Button>
+      }
+    >
       <List>
         {requests.map((r) => {
           const other = r.direction === 'incoming' ? r.from : r.to;
@@ -77,9 +85,7 @@ export function NewFriendsPage() {
                     </Button>
                   </span>
                 ) : (
-                  <span className="muted">
-                    {r.status === 'accepted' ? t('Added') : r.status === 'declined' ? t('Declined') : t('Waiting')}
-                  </span>
+                  <span className="muted">{r.status === 'accepted' ? t('Added') : r.status === 'declined' ? t('Declined') : t('Waiting')}</span>
                 )
               }
             >
@@ -164,18 +170,27 @@ export function ProfilePage() {
     let value = (contact?.tags ?? []).join(', ');
     const ok = await Dialog.confirm({
       title: t('Tags'),
-      content: <Field defaultValue={value} onValue={(v) => (value = v)} aria-label={t('Tags, separated by commas')} placeholder={t('Family, Work')} autoFocus />,
+      content: (
+        <Field defaultValue={value} onValue={(v) => (value = v)} aria-label={t('Tags, separated by commas')} placeholder={t('Family, Work')} autoFocus />
+      ),
       confirmText: t('Save'),
       cancelText: t('Cancel'),
     });
     if (!ok) return;
-    const tags = value.split(/[,，]/).map((s) => s.trim()).filter(Boolean);
+    const tags = value
+      .split(/[,，]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
     await api.updateContact(id, { tags }).catch((e: unknown) => Toast.show({ content: errorText(e) }));
     refresh();
   };
   const block = async () => {
-    if (!(await Dialog.confirm({ content: t('Block this person? They will not be able to message you.'), confirmText: t('Block'), cancelText: t('Cancel') }))) return;
-    await api.block(id).then(() => Toast.show({ content: t('Blocked') })).catch((e: unknown) => Toast.show({ content: errorText(e) }));
+    if (!(await Dialog.confirm({ content: t('Block this person? They will not be able to message you.'), confirmText: t('Block'), cancelText: t('Cancel') })))
+      return;
+    await api
+      .block(id)
+      .then(() => Toast.show({ content: t('Blocked') }))
+      .catch((e: unknown) => Toast.show({ content: errorText(e) }));
   };
   const remove = async () => {
     if (!(await Dialog.confirm({ content: t('Delete this contact?'), confirmText: t('Delete'), cancelText: t('Cancel') }))) return;
@@ -221,9 +236,19 @@ export function ProfilePage() {
         <Avatar account={account} size={72} />
         <div>
           <h2>{contact?.remark || account?.displayName}</h2>
-          {contact?.remark ? <div className="muted">{t('Name')}: {account?.displayName}</div> : null}
-          <div className="muted">{t('Plaza ID')}: {account?.handle}</div>
-          {account?.region ? <div className="muted">{t('Region')}: {account.region}</div> : null}
+          {contact?.remark ? (
+            <div className="muted">
+              {t('Name')}: {account?.displayName}
+            </div>
+          ) : null}
+          <div className="muted">
+            {t('Plaza ID')}: {account?.handle}
+          </div>
+          {account?.region ? (
+            <div className="muted">
+              {t('Region')}: {account.region}
+            </div>
+          ) : null}
           {contact?.tags?.length ? (
             <div className="tag-row">
               {contact.tags.map((tag) => (

@@ -18,9 +18,7 @@ export function groupContacts(contacts: Contact[]): { letter: string; items: Con
     const letter = indexLetter(displayName(c.account, contacts));
     groups.set(letter, [...(groups.get(letter) ?? []), c]);
   }
-  return [...groups.entries()]
-    .sort(([a], [b]) => (a === '#' ? 1 : b === '#' ? -1 : a.localeCompare(b)))
-    .map(([letter, items]) => ({ letter, items }));
+  return [...groups.entries()].sort(([a], [b]) => (a === '#' ? 1 : b === '#' ? -1 : a.localeCompare(b))).map(([letter, items]) => ({ letter, items }));
 }
 
 export function ContactsList() {
@@ -34,17 +32,37 @@ export function ContactsList() {
       <TopBar title={t('Contacts')} />
       <List className="contacts-entries">
         <List.Item
-          prefix={<span className="entry-icon orange"><UserAddOutline /></span>}
+          prefix={
+            <span className="entry-icon orange">
+              <UserAddOutline />
+            </span>
+          }
           extra={requests > 0 ? <Badge content={requests} /> : null}
           onClick={() => navigate('/contacts/new-friends')}
           arrow={false}
         >
           <span data-testid={TID.NEW_FRIENDS_ENTRY}>{t('New Friends')}</span>
         </List.Item>
-        <List.Item prefix={<span className="entry-icon green"><TeamOutline /></span>} onClick={() => navigate('/contacts/groups')} arrow={false}>
+        <List.Item
+          prefix={
+            <span className="entry-icon green">
+              <TeamOutline />
+            </span>
+          }
+          onClick={() => navigate('/contacts/groups')}
+          arrow={false}
+        >
           {t('Group Chats')}
         </List.Item>
-        <List.Item prefix={<span className="entry-icon blue"><TagOutline /></span>} onClick={() => navigate('/contacts/tags')} arrow={false}>
+        <List.Item
+          prefix={
+            <span className="entry-icon blue">
+              <TagOutline />
+            </span>
+          }
+          onClick={() => navigate('/contacts/tags')}
+          arrow={false}
+        >
           {t('Tags')}
         </List.Item>
       </List>
@@ -54,7 +72,12 @@ export function ContactsList() {
             <IndexBar.Panel index={group.letter} title={group.letter} key={group.letter}>
               <List>
                 {group.items.map((c) => (
-                  <List.Item key={c.account.id} prefix={<Avatar account={c.account} size={36} />} onClick={() => navigate(`/profile/${c.account.id}`)} arrow={false}>
+                  <List.Item
+                    key={c.account.id}
+                    prefix={<Avatar account={c.account} size={36} />}
+                    onClick={() => navigate(`/profile/${c.account.id}`)}
+                    arrow={false}
+                  >
                     <span data-testid={TID.CONTACT_ROW} data-account-id={c.account.id}>
                       {displayName(c.account, contacts)}
                     </span>

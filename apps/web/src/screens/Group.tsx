@@ -31,12 +31,7 @@ function ContactChecklist({ value, onChange, exclude = [] }: { value: Id[]; onCh
           <List key={group.letter} header={group.letter}>
             {group.items.map((c) => (
               <List.Item key={c.account.id} arrow={false}>
-                <Checkbox
-                  value={c.account.id}
-                  data-testid={TID.GROUP_MEMBER_CHECKBOX}
-                  data-account-id={c.account.id}
-                  className="check-item"
-                >
+                <Checkbox value={c.account.id} data-testid={TID.GROUP_MEMBER_CHECKBOX} data-account-id={c.account.id} className="check-item">
                   <span className="check-row">
                     <Avatar account={c.account} size={36} />
                     {displayName(c.account, contacts)}
@@ -75,13 +70,27 @@ export function NewGroupPage() {
       title={t('New group chat')}
       fallback="/chats"
       right={
-        <Button size="small" color="primary" disabled={selected.length === 0} loading={busy} onClick={() => void create()} data-testid={TID.GROUP_CREATE_BUTTON}>
+        <Button
+          size="small"
+          color="primary"
+          disabled={selected.length === 0}
+          loading={busy}
+          onClick={() => void create()}
+          data-testid={TID.GROUP_CREATE_BUTTON}
+        >
           {selected.length > 0 ? t('Done ({{count}})', { count: selected.length }) : t('Done')}
         </Button>
       }
     >
       <div className="padded-x">
-        <Field value={title} onValue={setTitle} placeholder={t('Group name (optional)')} aria-label={t('Group name')} maxLength={40} data-testid="group-title-input" />
+        <Field
+          value={title}
+          onValue={setTitle}
+          placeholder={t('Group name (optional)')}
+          aria-label={t('Group name')}
+          maxLength={40}
+          data-testid="group-title-input"
+        />
       </div>
       <ContactChecklist value={selected} onChange={setSelected} />
     </Page>
@@ -151,11 +160,7 @@ export function GroupInfoPage() {
             className="member-cell"
             data-testid={TID.GROUP_MEMBER}
             data-account-id={m.account.id}
-            onClick={() =>
-              removing && m.account.id !== myId
-                ? void run(() => api.removeMember(id, m.account.id))
-                : navigate(`/profile/${m.account.id}`)
-            }
+            onClick={() => (removing && m.account.id !== myId ? void run(() => api.removeMember(id, m.account.id)) : navigate(`/profile/${m.account.id}`))}
           >
             <span className={removing && m.account.id !== myId && m.role !== 'owner' ? 'removable' : ''}>
               <Avatar account={m.account} size={48} />

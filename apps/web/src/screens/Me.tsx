@@ -38,15 +38,37 @@ export function MeTab() {
         </button>
       </div>
       <List className="list-gap">
-        <List.Item prefix={<span className="entry-icon green"><StarOutline /></span>} onClick={() => navigate('/discover/favourites')}>
+        <List.Item
+          prefix={
+            <span className="entry-icon green">
+              <StarOutline />
+            </span>
+          }
+          onClick={() => navigate('/discover/favourites')}
+        >
           {t('Favourites')}
         </List.Item>
-        <List.Item prefix={<span className="entry-icon blue"><ContentOutline /></span>} onClick={() => navigate('/discover/card-bag')}>
+        <List.Item
+          prefix={
+            <span className="entry-icon blue">
+              <ContentOutline />
+            </span>
+          }
+          onClick={() => navigate('/discover/card-bag')}
+        >
           {t('Card Bag')}
         </List.Item>
       </List>
       <List className="list-gap">
-        <List.Item prefix={<span className="entry-icon grey"><SetOutline /></span>} onClick={() => navigate('/settings')} data-testid={TID.SETTINGS_ENTRY}>
+        <List.Item
+          prefix={
+            <span className="entry-icon grey">
+              <SetOutline />
+            </span>
+          }
+          onClick={() => navigate('/settings')}
+          data-testid={TID.SETTINGS_ENTRY}
+        >
           <span data-testid={TID.SETTINGS_ENTRY}>{t('Settings')}</span>
         </List.Item>
       </List>
@@ -68,13 +90,7 @@ export function MyQrPage() {
           </div>
         </div>
         {me ? (
-          <QrImage
-            text={`plaza://user/${me.handle}`}
-            size={260}
-            alt={t('My QR code')}
-            testId={TID.MY_QR_IMAGE}
-            center={<Avatar account={me} size={52} />}
-          />
+          <QrImage text={`plaza://user/${me.handle}`} size={260} alt={t('My QR code')} testId={TID.MY_QR_IMAGE} center={<Avatar account={me} size={52} />} />
         ) : null}
         <p className="muted">{t('Scan the QR code to add me as a friend')}</p>
       </div>
@@ -150,10 +166,7 @@ export function AccountSettingsPage() {
   return (
     <Page title={t('Account and profile')} fallback="/settings">
       <List>
-        <List.Item
-          onClick={() => fileRef.current?.click()}
-          extra={<Avatar account={me} size={48} />}
-        >
+        <List.Item onClick={() => fileRef.current?.click()} extra={<Avatar account={me} size={48} />}>
           {t('Profile photo')}
         </List.Item>
         <List.Item extra={me?.handle}>{t('Plaza ID')}</List.Item>
@@ -171,16 +184,25 @@ export function AccountSettingsPage() {
         }}
       />
       <div className="form-card">
-        <label className="field-label" htmlFor="settings-name">{t('Name')}</label>
+        <label className="field-label" htmlFor="settings-name">
+          {t('Name')}
+        </label>
         <div className="field-row">
           <Field id="settings-name" data-testid={TID.SETTINGS_DISPLAY_NAME} value={name ?? me?.displayName ?? ''} onValue={setName} maxLength={40} />
-          <Button size="small" color="primary" disabled={!name?.trim()} onClick={() => {
-            if (name) save.mutate({ displayName: name.trim() });
-          }}>
+          <Button
+            size="small"
+            color="primary"
+            disabled={!name?.trim()}
+            onClick={() => {
+              if (name) save.mutate({ displayName: name.trim() });
+            }}
+          >
             {t('Save')}
           </Button>
         </div>
-        <label className="field-label" htmlFor="settings-phone">{t('Phone')}</label>
+        <label className="field-label" htmlFor="settings-phone">
+          {t('Phone')}
+        </label>
         <div className="field-row">
           <Field id="settings-phone" type="tel" value={phone ?? me?.phone ?? ''} onValue={setPhone} placeholder="+8613800000000" />
           <Button size="small" color="primary" disabled={phone === null} onClick={() => save.mutate({ phone: phone?.trim() || null })}>
@@ -227,10 +249,14 @@ export function PrivacySettingsPage() {
   return (
     <Page title={t('Privacy')} fallback="/settings">
       <List header={t('Ways to find me')}>
-        <List.Item extra={<Switch checked={me?.handleDiscoverable ?? true} onChange={(v) => void update({ handleDiscoverable: v })} aria-label={t('Plaza ID')} />}>
+        <List.Item
+          extra={<Switch checked={me?.handleDiscoverable ?? true} onChange={(v) => void update({ handleDiscoverable: v })} aria-label={t('Plaza ID')} />}
+        >
           {t('Plaza ID')}
         </List.Item>
-        <List.Item extra={<Switch checked={me?.phoneDiscoverable ?? false} onChange={(v) => void update({ phoneDiscoverable: v })} aria-label={t('Phone number')} />}>
+        <List.Item
+          extra={<Switch checked={me?.phoneDiscoverable ?? false} onChange={(v) => void update({ phoneDiscoverable: v })} aria-label={t('Phone number')} />}
+        >
           {t('Phone number')}
         </List.Item>
       </List>

@@ -166,7 +166,10 @@ export function LoginConfirmPage() {
     try {
       if (action === 'confirm') await api.confirmQrLogin(id);
       else await api.cancelQrLogin(id);
-      Toast.show({ icon: action === 'confirm' ? 'success' : undefined, content: action === 'confirm' ? t('Logged in on the other device') : t('Login cancelled') });
+      Toast.show({
+        icon: action === 'confirm' ? 'success' : undefined,
+        content: action === 'confirm' ? t('Logged in on the other device') : t('Login cancelled'),
+      });
       navigate('/chats', { replace: true });
     } catch (error) {
       Toast.show({ icon: 'fail', content: errorText(error) });

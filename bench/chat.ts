@@ -61,6 +61,8 @@ interface StepResult {
   server_cpu_pct: number;
   bench_cpu_pct: number;
   other_cpu_pct: number;
+  server_cpu_us_per_msg: number | null;
+  server_cpu_us_per_delivery: number | null;
   loadavg_1m: number;
   server_rss_mib: number;
   closed_sockets: number;
@@ -188,6 +190,9 @@ async function step(server: Server, clients: Client[], rate: number, target: (c:
     server_cpu_pct: serverCpuPct,
     bench_cpu_pct: benchCpuPct,
     other_cpu_pct: Math.max(0, machinePct - serverCpuPct - benchCpuPct),
+    // Contention-robust efficiency: server CPU time per acked message / per delivery.
+    server_cpu_us_per_msg: ackInWindow ? Math.round((serverCpuPct / 100) * 1e6 / (ackInWindow / measuredS)) : null,
+    server_cpu_us_per_delivery: recvInWindow ? Math.round((serverCpuPct / 100) * 1e6 / (recvInWindow / measuredS)) : null,
     loadavg_1m: os.loadavg()[0] as number,
     server_rss_mib: rssMiB(server.pid).rss,
     closed_sockets: closed,

@@ -5,6 +5,7 @@
  */
 import { chat1to1, chatCatchup, chatConnections, chatGroup } from './chat.js';
 import { ejabberd } from './ejabberd.js';
+import { socialTimeline } from './social.js';
 import { log } from './lib.js';
 
 const scenarios: Record<string, () => Promise<unknown>> = {
@@ -13,6 +14,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   'chat-connections': chatConnections,
   'chat-catchup': chatCatchup,
   ejabberd,
+  'social-timeline': socialTimeline,
 };
 
 const wanted = process.argv.slice(2);

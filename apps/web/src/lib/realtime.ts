@@ -40,8 +40,11 @@ function writeLastSeq(accountId: string, seq: number) {
   if (seq > readLastSeq(accountId)) localStorage.setItem(seqKey(accountId), String(seq));
 }
 
-export function applyNewMessage(message: Message, myId: string) {
+export function applyNewMessage(message: Message, myId: string, options: { patchList?: boolean } = {}) {
   queryClient.setQueryData<ChatMessage[]>(keys.messages(message.conversationId), (old) => (old ? mergeMessages(old, [message]) : old));
+  // Replayed events (before `ready`) may already be counted in the server's unreadCount; the
+  // list is refetched on ready instead of patched, so nothing is counted twice.
+  if (options.patchList === false) return;
   let known = false;
   queryClient.setQueryData<Conversation[]>(keys.conversations, (old) => {
     if (!old) return old;
@@ -67,10 +70,10 @@ export function applyNewMessage(message: Message, myId: string) {
   if (!known) void queryClient.invalidateQueries({ queryKey: keys.conversations });
 }
 
-function handleEvent(event: InboxEvent, myId: string) {
+function handleEvent(event: InboxEvent, myId: string, live: boolean) {
   switch (event.type) {
     case 'message.new':
-      if (event.message) applyNewMessage(event.message, myId);
+      if (event.message) applyNewMessage(event.message, myId, { patchList: live });
       break;
     case 'message.recalled': {
       const conversationId = String(event.conversationId ?? '');
@@ -123,6 +126,7 @@ export function useRealtime(token: string | null, accountId: string | undefined)
     let stopped = false;
     let connection: RealtimeConnection | null = null;
     let attempt = 0;
+    let live = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
     const open = () => {
@@ -131,17 +135,19 @@ export function useRealtime(token: string | null, accountId: string | undefined)
       try {
         connection = connectRealtime(url, token, readLastSeq(accountId), {
           onEvent(event) {
-            handleEvent(event, accountId);
+            handleEvent(event, accountId, live);
             if (typeof event.seq === 'number') writeLastSeq(accountId, event.seq);
           },
           onReady(lastSeq) {
             attempt = 0;
+            live = true;
             setConnected(true);
             // Anything that changed while we were away but is not an inbox event (e.g. reads).
             if (lastSeq === 0 || readLastSeq(accountId) === 0) writeLastSeq(accountId, lastSeq);
             void queryClient.invalidateQueries({ queryKey: keys.conversations });
           },
           onClose(code) {
+            live = false;
             setConnected(false);
             connection = null;
             if (stopped) return;

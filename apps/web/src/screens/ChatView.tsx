@@ -34,14 +34,12 @@ const RECALL_WINDOW_MS = 2 * 60_000;
 const MAX_VOICE_MS = 60_000;
 const EMOJI = '😀 😁 😂 🤣 😊 😍 😘 😎 🤔 😅 😭 😡 😴 🙄 😱 🥳 👍 👎 👏 🙏 💪 🤝 👌 ✌️ ❤️ 💔 🔥 🎉 🌹 ☕ 🍻 🎂 ⭐ ✅ ❌ 💯 🙈 🐶 🐱 🌞'.split(' ');
 
-function useMessages(conversationId: string, lastSeq: number | undefined) {
+function useMessages(conversationId: string) {
   return useQuery({
     queryKey: keys.messages(conversationId),
     queryFn: async (): Promise<ChatMessage[]> => {
-      const { messages } = await api.listMessages(conversationId, {
-        limit: PAGE_SIZE,
-        ...(lastSeq ? { beforeSeq: lastSeq + 1 } : {}),
-      });
+      // Without afterSeq the server returns the newest page.
+      const { messages } = await api.listMessages(conversationId, { limit: PAGE_SIZE });
       const old = queryClient.getQueryData<ChatMessage[]>(keys.messages(conversationId)) ?? [];
       return mergeMessages(old, messages);
     },
@@ -62,7 +60,7 @@ export function ChatView() {
   const conversation = detail?.conversation ?? summary;
   const members = detail?.members ?? [];
   const { data: contacts } = useContacts();
-  const { data: messages = [], isLoading } = useMessages(id, summary?.lastSeq);
+  const { data: messages = [], isLoading } = useMessages(id);
   const titleOf = useConversationTitle();
   const isGroup = conversation?.kind === 'group';
   const scroller = useRef<HTMLDivElement>(null);

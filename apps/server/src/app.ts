@@ -17,6 +17,7 @@ import { type DatabaseHandle, migrateToLatest, openDatabase } from './db/index.j
 import { type App, bearerToken } from './http.js';
 import { AppError, fail } from './lib/errors.js';
 import { createAccountsService, registerAccountRoutes } from './modules/accounts/index.js';
+import { createChannelsService, registerChannelRoutes } from './modules/channels/index.js';
 import { createChatService, registerChatRoutes } from './modules/chat/index.js';
 import { createContactsService, registerContactRoutes } from './modules/contacts/index.js';
 import { createInboxService } from './modules/inbox/index.js';
@@ -46,8 +47,9 @@ function buildServices(ctx: AppContext) {
   const contacts = createContactsService(ctx, { accounts, inbox });
   const chat = createChatService(ctx, { accounts, contacts, inbox, media });
   const moments = createMomentsService(ctx, { accounts, inbox, media });
+  const channels = createChannelsService(ctx, { accounts, media });
   const wallet = createWalletService(ctx, { accounts, chat });
-  return { inbox, accounts, media, contacts, chat, moments, wallet };
+  return { inbox, accounts, media, contacts, chat, moments, channels, wallet };
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<PlazaApp> {
@@ -65,6 +67,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: 1024 * 1024,
     trustProxy: true,
     forceCloseConnections: true,
+    // One log line per request costs more than the request on the hot paths; errors and slow
+    // requests are logged below instead.
+    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema));
@@ -152,6 +157,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   app.addHook('onResponse', async (request, reply) => {
     httpDuration.observe({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode }, reply.elapsedTime / 1000);
+    if (reply.elapsedTime > 1000 || reply.statusCode >= 500) {
+      request.log.warn(
+        { method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'slow or failed request',
+      );
+    }
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -169,6 +180,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerChatRoutes(app, services.chat);
   registerMediaRoutes(app, services.media);
   registerMomentRoutes(app, services.moments);
+  registerChannelRoutes(app, services.channels);
   registerWalletRoutes(app, services.wallet);
   services.wallet.start();
   const realtime = createRealtimeGateway(app, ctx, services);

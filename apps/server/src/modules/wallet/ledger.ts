@@ -102,7 +102,10 @@ export class LedgerWriter {
   batches = 0;
   commands = 0;
 
-  constructor(private readonly db: WalletDb) {
+  constructor(
+    private readonly db: WalletDb,
+    private readonly batchMax: number = limits.writerBatchMax,
+  ) {
     this.postgres = isPostgres(db as never);
   }
 
@@ -124,7 +127,7 @@ export class LedgerWriter {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, limits.writerBatchMax);
+      const batch = this.queue.splice(0, this.batchMax);
       try {
         await this.writeBatch(batch);
       } catch {

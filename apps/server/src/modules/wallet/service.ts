@@ -79,7 +79,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
   const db = ctx.db as unknown as WalletDb;
   const { accounts, chat } = deps;
   const settings: WalletSettings = loadWalletSettings(process.env);
-  const writer = new LedgerWriter(db);
+  const writer = new LedgerWriter(db, settings.writerBatchMax);
   const directory = createAccountDirectory(db);
   let bank: BankAdapter = createBankSimulator({ delayMs: settings.bankDelayMs });
   let goldPrice: GoldPriceSource = createOperatorGoldPrice(db, settings.goldPricePerGramMinor);

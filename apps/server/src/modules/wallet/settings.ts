@@ -20,6 +20,8 @@ export interface WalletSettings {
   goldPricePerGramMinor: number;
   billPageMax: number;
   bankCardsMax: number;
+  /** Group commit: most commands per ledger transaction (1 gives the naive one-transaction-per-request design, for comparison). */
+  writerBatchMax: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -49,5 +51,6 @@ export function loadWalletSettings(env: NodeJS.ProcessEnv = process.env): Wallet
     goldPricePerGramMinor: intFromEnv(env, 'WALLET_GOLD_PRICE_PER_GRAM_MINOR', 0),
     billPageMax: 200,
     bankCardsMax: 10,
+    writerBatchMax: Math.max(1, intFromEnv(env, 'WALLET_WRITER_BATCH_MAX', 256)),
   };
 }

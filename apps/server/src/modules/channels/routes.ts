@@ -1,0 +1,79 @@
+import { Type } from 'typebox';
+import { ChannelCommentBody, ChannelFeed, ChannelPostBody, CreateChannelBody, FeedQuery, IdParam } from '@plaza/protocol';
+import { type App, member } from '../../http.js';
+import { parseId } from '../../lib/ids.js';
+import type { ChannelsService } from './service.js';
+
+const IdParams = Type.Object({ id: IdParam });
+const CommentParams = Type.Object({ id: IdParam, commentId: IdParam });
+const FeedKindQuery = Type.Object({
+  kind: Type.Optional(ChannelFeed),
+  cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+});
+const CommentsQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+});
+
+export function registerChannelRoutes(app: App, channels: ChannelsService) {
+  const tags = ['channels'];
+  const access = 'member' as const;
+
+  app.post('/api/v1/channels', { config: { access }, schema: { tags, body: CreateChannelBody } }, async (request, reply) => {
+    const channel = await channels.openChannel(member(request).accountId, request.body);
+    reply.code(201);
+    return { channel };
+  });
+  app.get('/api/v1/channels/mine', { config: { access }, schema: { tags } }, async (request) => ({ channel: await channels.myChannel(member(request).accountId) }));
+  app.get('/api/v1/channels/feed', { config: { access }, schema: { tags, querystring: FeedKindQuery } }, async (request) =>
+    channels.feed(member(request).accountId, request.query.kind ?? 'following', request.query.cursor, request.query.limit),
+  );
+  app.get('/api/v1/channels/:id', { config: { access }, schema: { tags, params: IdParams } }, async (request) => ({
+    channel: await channels.getChannel(member(request).accountId, parseId(request.params.id)),
+  }));
+  app.get('/api/v1/channels/:id/posts', { config: { access }, schema: { tags, params: IdParams, querystring: FeedQuery } }, async (request) =>
+    channels.channelPosts(member(request).accountId, parseId(request.params.id), request.query.cursor, request.query.limit),
+  );
+  app.put('/api/v1/channels/:id/follow', { config: { access }, schema: { tags, params: IdParams } }, async (request, reply) => {
+    await channels.follow(member(request).accountId, parseId(request.params.id));
+    reply.code(204);
+  });
+  app.delete('/api/v1/channels/:id/follow', { config: { access }, schema: { tags, params: IdParams } }, async (request, reply) => {
+    await channels.unfollow(member(request).accountId, parseId(request.params.id));
+    reply.code(204);
+  });
+
+  app.post('/api/v1/channel-posts', { config: { access }, schema: { tags, body: ChannelPostBody } }, async (request, reply) => {
+    const post = await channels.createPost(member(request).accountId, request.body);
+    reply.code(201);
+    return { post };
+  });
+  app.get('/api/v1/channel-posts/:id', { config: { access }, schema: { tags, params: IdParams } }, async (request) => ({
+    post: await channels.getPost(member(request).accountId, parseId(request.params.id)),
+  }));
+  app.delete('/api/v1/channel-posts/:id', { config: { access }, schema: { tags, params: IdParams } }, async (request, reply) => {
+    await channels.deletePost(member(request).accountId, parseId(request.params.id));
+    reply.code(204);
+  });
+  app.put('/api/v1/channel-posts/:id/like', { config: { access }, schema: { tags, params: IdParams } }, async (request, reply) => {
+    await channels.like(member(request).accountId, parseId(request.params.id));
+    reply.code(204);
+  });
+  app.delete('/api/v1/channel-posts/:id/like', { config: { access }, schema: { tags, params: IdParams } }, async (request, reply) => {
+    await channels.unlike(member(request).accountId, parseId(request.params.id));
+    reply.code(204);
+  });
+  app.post('/api/v1/channel-posts/:id/comments', { config: { access }, schema: { tags, params: IdParams, body: ChannelCommentBody } }, async (request, reply) => {
+    const comment = await channels.comment(member(request).accountId, parseId(request.params.id), request.body.text);
+    reply.code(201);
+    return { comment };
+  });
+  app.get('/api/v1/channel-posts/:id/comments', { config: { access }, schema: { tags, params: IdParams, querystring: CommentsQuery } }, async (request) =>
+    channels.listComments(parseId(request.params.id), request.query.cursor ? Number(request.query.cursor) : 0, request.query.limit ?? 20),
+  );
+  app.delete('/api/v1/channel-posts/:id/comments/:commentId', { config: { access }, schema: { tags, params: CommentParams } }, async (request, reply) => {
+    await channels.deleteComment(member(request).accountId, parseId(request.params.id), parseId(request.params.commentId));
+    reply.code(204);
+  });
+}

@@ -42,7 +42,9 @@ const WARMUP_S = envInt('BENCH_WARMUP_S', 3);
 const DURATION_S = envInt('BENCH_DURATION_S', 20);
 const DRAIN_S = envInt('BENCH_DRAIN_S', 5);
 const STOP_ON_FAIL = envInt('BENCH_STOP_ON_FAIL', 1) === 1;
-const PAD = ' '.padEnd(100, 'x'); // ~100-byte bodies, like loadgen's default
+const PAD = ' '.padEnd(100, 'x');
+/** Unique across steps: a repeated clientMsgId is (rightly) deduplicated by the server, not delivered again. */
+let msgCounter = 0; // ~100-byte bodies, like loadgen's default
 
 interface StepResult {
   offered_per_s: number;
@@ -127,7 +129,6 @@ async function step(server: Server, clients: Client[], rate: number, target: (c:
   let machineCpu: (() => number) | undefined;
   let benchCpu0 = process.cpuUsage();
   let measureStartPerf = 0;
-  let seq = 0;
   await new Promise<void>((resolve) => {
     const iv = setInterval(() => {
       const t = now();
@@ -151,8 +152,8 @@ async function step(server: Server, clients: Client[], rate: number, target: (c:
         rr = rr + 1 === n ? 0 : rr + 1;
         if (c.socket.readyState !== WebSocket.OPEN) continue;
         const ts = now();
-        seq += 1;
-        c.socket.send(`{"type":"send","conversationId":"${target(c)}","message":{"clientMsgId":"b${seq}","type":"text","text":"T${ts.toFixed(3)} s${c.index}${PAD}"}}`);
+        msgCounter += 1;
+        c.socket.send(`{"type":"send","conversationId":"${target(c)}","message":{"clientMsgId":"b${msgCounter}","type":"text","text":"T${ts.toFixed(3)} s${c.index}${PAD}"}}`);
         sentTotal += 1;
         if (ts >= windowStart && ts < windowEnd) sentInWindow += 1;
       }

@@ -1,6 +1,6 @@
 import { Badge, Popover } from 'antd-mobile';
 import { AddCircleOutline, CompassOutline, MessageOutline, ScanningOutline, UserAddOutline, UserOutline, UserContactOutline } from 'antd-mobile-icons';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { useConversations, useFriendRequests } from '../lib/queries';
@@ -143,6 +143,10 @@ export function Shell({ lists, detail }: { lists: Record<TabName, ReactNode>; de
   const { pathname } = useLocation();
   const { t } = useTranslation();
   const tab = tabForPath(pathname);
+  const unread = useUnreadTotal();
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Plaza` : 'Plaza';
+  }, [unread]);
   const listPane = (
     <div className="list-pane">
       <ConnectingBanner />
@@ -151,7 +155,13 @@ export function Shell({ lists, detail }: { lists: Record<TabName, ReactNode>; de
     </div>
   );
   if (!wide) {
-    if (detail) return <div className="single-pane">{detail}</div>;
+    if (detail)
+      return (
+        <div className="single-pane">
+          <ConnectingBanner />
+          {detail}
+        </div>
+      );
     return <div className="single-pane">{listPane}</div>;
   }
   return (

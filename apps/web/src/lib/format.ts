@@ -70,8 +70,21 @@ export function formatBytes(size: number): string {
   return `${(size / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** First letter for the A–Z index; names that do not start with a Latin letter go under '#'. */
+// The first Chinese character (in pinyin order) of each initial letter; no pinyin starts with
+// I, U or V. With the pinyin collation a name falls under the last boundary not after it.
+const PINYIN_LETTERS = 'ABCDEFGHJKLMNOPQRSTWXYZ';
+const PINYIN_BOUNDARIES = '阿八嚓哒妸发旮哈讥咔垃痳拏噢妑七呥扨它穵夕丫帀';
+const pinyinCollator = new Intl.Collator('zh-Hans-u-co-pinyin');
+
+/** Letter for the A–Z index: Latin initials as they are, Chinese by pinyin, others under '#'. */
 export function indexLetter(name: string): string {
-  const first = name.trim().charAt(0).toUpperCase();
-  return /[A-Z]/.test(first) ? first : '#';
+  const first = name.trim().charAt(0);
+  const upper = first.toUpperCase();
+  if (/[A-Z]/.test(upper)) return upper;
+  if (/[\u4e00-\u9fff]/.test(first)) {
+    for (let i = PINYIN_BOUNDARIES.length - 1; i >= 0; i -= 1) {
+      if (pinyinCollator.compare(first, PINYIN_BOUNDARIES.charAt(i)) >= 0) return PINYIN_LETTERS.charAt(i);
+    }
+  }
+  return '#';
 }

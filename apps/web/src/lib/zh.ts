@@ -225,4 +225,11 @@ export const zh: Record<string, string> = {
   '{{count}} members': '{{count}} 位成员',
   '{{count}} selected': '已选 {{count}} 条',
   '{{name}} recalled a message': '“{{name}}”撤回了一条消息',
+  'View profile': '查看资料',
+  'Remove admin': '取消管理员',
+  'Make admin': '设为管理员',
+  'Transfer ownership': '转让群主',
+  'Make {{name}} the group owner?': '将“{{name}}”设为群主？',
+  Transfer: '转让',
+  'Remove from group': '移出群聊',
 };

@@ -1,4 +1,4 @@
-import type { Id } from '@plaza/client';
+import type { Id, Member } from '@plaza/client';
 import { Button, Checkbox, Dialog, List, Popup, Switch, Toast } from 'antd-mobile';
 import { AddOutline, MinusOutline } from 'antd-mobile-icons';
 import { useState } from 'react';
@@ -109,6 +109,8 @@ export function GroupInfoPage() {
   const [toAdd, setToAdd] = useState<Id[]>([]);
   const [removing, setRemoving] = useState(false);
   const [inviteText, setInviteText] = useState<string | null>(null);
+  const [memberMenu, setMemberMenu] = useState<Member | null>(null);
+  const isOwner = conversation?.role === 'owner';
   const isAdmin = conversation?.role === 'owner' || conversation?.role === 'admin';
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: keys.conversation(id) });
@@ -242,6 +244,50 @@ export function GroupInfoPage() {
             {t('Add')}
           </Button>
         </div>
+      </Popup>
+      <Popup visible={memberMenu !== null} onMaskClick={() => setMemberMenu(null)} bodyClassName="sheet">
+        {memberMenu
+          ? [
+              { key: 'profile', label: t('View profile'), run: () => navigate(`/profile/${memberMenu.account.id}`) },
+              ...(isOwner
+                ? [
+                    memberMenu.role === 'admin'
+                      ? { key: 'demote', label: t('Remove admin'), run: () => void run(() => api.setMemberRole(id, memberMenu.account.id, 'member')) }
+                      : { key: 'promote', label: t('Make admin'), run: () => void run(() => api.setMemberRole(id, memberMenu.account.id, 'admin')) },
+                    {
+                      key: 'owner',
+                      label: t('Transfer ownership'),
+                      run: async () => {
+                        const ok = await Dialog.confirm({
+                          content: t('Make {{name}} the group owner?', { name: memberMenu.account.displayName }),
+                          confirmText: t('Transfer'),
+                          cancelText: t('Cancel'),
+                        });
+                        if (ok) await run(() => api.transferOwner(id, memberMenu.account.id));
+                      },
+                    },
+                  ]
+                : []),
+              ...(memberMenu.role === 'owner' || (!isOwner && memberMenu.role === 'admin')
+                ? []
+                : [{ key: 'remove', label: t('Remove from group'), danger: true, run: () => void run(() => api.removeMember(id, memberMenu.account.id)) }]),
+            ].map((item) => (
+              <button
+                key={item.key}
+                type="button"
+                className={`sheet-item ${'danger' in item && item.danger ? 'danger' : ''}`}
+                onClick={() => {
+                  setMemberMenu(null);
+                  void item.run();
+                }}
+              >
+                {item.label}
+              </button>
+            ))
+          : null}
+        <button type="button" className="sheet-item cancel" onClick={() => setMemberMenu(null)}>
+          {t('Cancel')}
+        </button>
       </Popup>
       <Popup visible={inviteText !== null} onMaskClick={() => setInviteText(null)} bodyClassName="sheet">
         <div className="invite-qr">

@@ -25,7 +25,9 @@ export function registerChannelRoutes(app: App, channels: ChannelsService) {
     reply.code(201);
     return { channel };
   });
-  app.get('/api/v1/channels/mine', { config: { access }, schema: { tags } }, async (request) => ({ channel: await channels.myChannel(member(request).accountId) }));
+  app.get('/api/v1/channels/mine', { config: { access }, schema: { tags } }, async (request) => ({
+    channel: await channels.myChannel(member(request).accountId),
+  }));
   app.get('/api/v1/channels/feed', { config: { access }, schema: { tags, querystring: FeedKindQuery } }, async (request) =>
     channels.feed(member(request).accountId, request.query.kind ?? 'following', request.query.cursor, request.query.limit),
   );
@@ -64,11 +66,15 @@ export function registerChannelRoutes(app: App, channels: ChannelsService) {
     await channels.unlike(member(request).accountId, parseId(request.params.id));
     reply.code(204);
   });
-  app.post('/api/v1/channel-posts/:id/comments', { config: { access }, schema: { tags, params: IdParams, body: ChannelCommentBody } }, async (request, reply) => {
-    const comment = await channels.comment(member(request).accountId, parseId(request.params.id), request.body.text);
-    reply.code(201);
-    return { comment };
-  });
+  app.post(
+    '/api/v1/channel-posts/:id/comments',
+    { config: { access }, schema: { tags, params: IdParams, body: ChannelCommentBody } },
+    async (request, reply) => {
+      const comment = await channels.comment(member(request).accountId, parseId(request.params.id), request.body.text);
+      reply.code(201);
+      return { comment };
+    },
+  );
   app.get('/api/v1/channel-posts/:id/comments', { config: { access }, schema: { tags, params: IdParams, querystring: CommentsQuery } }, async (request) =>
     channels.listComments(parseId(request.params.id), request.query.cursor ? Number(request.query.cursor) : 0, request.query.limit ?? 20),
   );

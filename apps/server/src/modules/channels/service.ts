@@ -49,7 +49,12 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
   }
 
   async function isFollowing(accountId: number, channelId: number): Promise<boolean> {
-    const row = await db.selectFrom('channel_follows').select('channel_id').where('account_id', '=', accountId).where('channel_id', '=', channelId).executeTakeFirst();
+    const row = await db
+      .selectFrom('channel_follows')
+      .select('channel_id')
+      .where('account_id', '=', accountId)
+      .where('channel_id', '=', channelId)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
@@ -77,7 +82,12 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
     const channel = await loadChannel(channelId);
     if (channel.owner_id === accountId) fail('CHANNELS_SELF_FOLLOW');
     await db.transaction().execute(async (trx) => {
-      const exists = await trx.selectFrom('channel_follows').select('channel_id').where('account_id', '=', accountId).where('channel_id', '=', channelId).executeTakeFirst();
+      const exists = await trx
+        .selectFrom('channel_follows')
+        .select('channel_id')
+        .where('account_id', '=', accountId)
+        .where('channel_id', '=', channelId)
+        .executeTakeFirst();
       if (exists) return;
       await trx.insertInto('channel_follows').values({ account_id: accountId, channel_id: channelId, created_at: now() }).execute();
       await trx
@@ -120,7 +130,8 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
       const row = await media.load(parseId(body.videoMediaId, 'videoMediaId'));
       if (row.owner_id !== ownerId) fail('MEDIA_FORBIDDEN');
       if (row.kind !== 'video') fail('CHANNELS_INVALID_POST', 'The video must be a video upload.');
-      if (row.duration_ms !== null && row.duration_ms > socialLimits.momentVideoDurationMaxMs) fail('CHANNELS_INVALID_POST', 'A video is at most 1 minute long.');
+      if (row.duration_ms !== null && row.duration_ms > socialLimits.momentVideoDurationMaxMs)
+        fail('CHANNELS_INVALID_POST', 'A video is at most 1 minute long.');
       attached.push(media.present(row));
       kind = 'video';
     }
@@ -160,7 +171,9 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
     const channels = channelIds.length ? await db.selectFrom('channels').selectAll().where('id', 'in', channelIds).execute() : [];
     const liked = postIds.length
       ? new Set(
-          (await db.selectFrom('channel_likes').select('post_id').where('account_id', '=', viewerId).where('post_id', 'in', postIds).execute()).map((r) => r.post_id),
+          (await db.selectFrom('channel_likes').select('post_id').where('account_id', '=', viewerId).where('post_id', 'in', postIds).execute()).map(
+            (r) => r.post_id,
+          ),
         )
       : new Set<number>();
     const byId = new Map(channels.map((c) => [c.id, c]));
@@ -201,7 +214,12 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
   async function like(accountId: number, postId: number) {
     await loadPost(postId);
     await db.transaction().execute(async (trx) => {
-      const exists = await trx.selectFrom('channel_likes').select('post_id').where('post_id', '=', postId).where('account_id', '=', accountId).executeTakeFirst();
+      const exists = await trx
+        .selectFrom('channel_likes')
+        .select('post_id')
+        .where('post_id', '=', postId)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
       if (exists) return;
       await trx.insertInto('channel_likes').values({ post_id: postId, account_id: accountId, created_at: now() }).execute();
       await trx
@@ -236,7 +254,11 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
   async function comment(accountId: number, postId: number, text: string) {
     await loadPost(postId);
     const saved = await db.transaction().execute(async (trx) => {
-      const row = await trx.insertInto('channel_comments').values({ post_id: postId, author_id: accountId, text: text.trim(), created_at: now() }).returningAll().executeTakeFirstOrThrow();
+      const row = await trx
+        .insertInto('channel_comments')
+        .values({ post_id: postId, author_id: accountId, text: text.trim(), created_at: now() })
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await trx
         .updateTable('channel_posts')
         .set((eb) => ({ comment_count: eb('comment_count', '+', 1) }))
@@ -279,7 +301,12 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
 
   async function following(viewerId: number, cursorText: string | undefined, limit: number) {
     const cursor = decodeCursor(cursorText);
-    const followed = await db.selectFrom('channel_follows').select('channel_id').where('account_id', '=', viewerId).limit(socialLimits.channelFollowsScanMax).execute();
+    const followed = await db
+      .selectFrom('channel_follows')
+      .select('channel_id')
+      .where('account_id', '=', viewerId)
+      .limit(socialLimits.channelFollowsScanMax)
+      .execute();
     if (followed.length === 0) return { posts: [], nextCursor: null };
     let query = db
       .selectFrom('channel_posts')
@@ -291,7 +318,15 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
       );
     if (cursor) query = query.where((eb) => eb.or([eb('created_at', '<', cursor.at), eb.and([eb('created_at', '=', cursor.at), eb('id', '<', cursor.id)])]));
     const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-    const channels = new Map((await db.selectFrom('channels').select(['id', 'name']).where('id', 'in', [...new Set(rows.map((r) => r.channel_id))].concat([0])).execute()).map((c) => [c.id, c.name]));
+    const channels = new Map(
+      (
+        await db
+          .selectFrom('channels')
+          .select(['id', 'name'])
+          .where('id', 'in', [...new Set(rows.map((r) => r.channel_id))].concat([0]))
+          .execute()
+      ).map((c) => [c.id, c.name]),
+    );
     const why = new Map(rows.map((r) => [r.id, `You follow ${channels.get(r.channel_id) ?? 'this channel'}`]));
     const last = rows[rows.length - 1];
     return { posts: await presentPosts(viewerId, rows, why), nextCursor: rows.length === limit && last ? `${last.created_at}_${last.id}` : null };
@@ -307,7 +342,9 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
       .select((eb) => ['l.post_id', eb.fn.max('l.created_at').as('liked_at')])
       .groupBy('l.post_id');
     if (cursor)
-      query = query.having((eb) => eb.or([eb(eb.fn.max('l.created_at'), '<', cursor.at), eb.and([eb(eb.fn.max('l.created_at'), '=', cursor.at), eb('l.post_id', '<', cursor.id)])]));
+      query = query.having((eb) =>
+        eb.or([eb(eb.fn.max('l.created_at'), '<', cursor.at), eb.and([eb(eb.fn.max('l.created_at'), '=', cursor.at), eb('l.post_id', '<', cursor.id)])]),
+      );
     const picked = await query.orderBy('liked_at', 'desc').orderBy('l.post_id', 'desc').limit(limit).execute();
     if (picked.length === 0) return { posts: [], nextCursor: null };
     const postIds = picked.map((p) => p.post_id);
@@ -323,11 +360,19 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
     const people = await accounts.getAccounts(likers.map((l) => l.account_id));
     const names = new Map<number, string[]>();
     for (const l of likers) names.set(l.post_id, [...(names.get(l.post_id) ?? []), l.remark || people.get(l.account_id)?.display_name || 'a friend']);
-    const why = new Map(postIds.map((id) => [id, `Liked by your friends ${(names.get(id) ?? []).slice(0, 3).join(', ')}${(names.get(id)?.length ?? 0) > 3 ? ' and others' : ''}`]));
+    const why = new Map(
+      postIds.map((id) => [
+        id,
+        `Liked by your friends ${(names.get(id) ?? []).slice(0, 3).join(', ')}${(names.get(id)?.length ?? 0) > 3 ? ' and others' : ''}`,
+      ]),
+    );
     const byId = new Map(rows.map((r) => [r.id, r]));
     const ordered = postIds.map((id) => byId.get(id)).filter((r): r is ChannelPostRow => r !== undefined);
     const last = picked[picked.length - 1];
-    return { posts: await presentPosts(viewerId, ordered, why), nextCursor: picked.length === limit && last ? `${Number(last.liked_at)}_${last.post_id}` : null };
+    return {
+      posts: await presentPosts(viewerId, ordered, why),
+      nextCursor: picked.length === limit && last ? `${Number(last.liked_at)}_${last.post_id}` : null,
+    };
   }
 
   /** Recent posts ranked by an open formula; the cursor is the rank to continue after. */

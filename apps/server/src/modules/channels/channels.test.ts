@@ -1,0 +1,140 @@
+import type { Kysely } from 'kysely';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects, makeFriends, type Member, registerMember, startApp, type TestApp } from '../../test/harness.js';
+import { popularityScore } from './ranking.js';
+import type { ChannelsDatabase } from './store.js';
+
+const HOUR_MS = 3_600_000;
+
+async function uploadImage(app: TestApp, member: Member): Promise<string> {
+  const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 200, g: 100, b: 0 } } })
+    .png()
+    .toBuffer();
+  const form = new FormData();
+  form.append('kind', 'image');
+  form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'p.png');
+  const response = await fetch(`${app.url}/api/v1/media`, { method: 'POST', headers: { authorization: `Bearer ${member.token}` }, body: form });
+  return ((await response.json()) as { media: { id: string } }).media.id;
+}
+
+describe('recommended ranking', () => {
+  it('scores a worked example by the published formula', () => {
+    const nowMs = 100 * HOUR_MS;
+    // (10 + 2×2 + 1) / (1 + 2)^1.5 = 15 / 5.196… = 2.887
+    expect(popularityScore({ likeCount: 10, commentCount: 2, createdAt: nowMs - HOUR_MS }, nowMs)).toBeCloseTo(2.887, 3);
+    // An older post needs far more likes to rank as high: (100 + 1) / (22)^1.5 = 0.979
+    expect(popularityScore({ likeCount: 100, commentCount: 0, createdAt: nowMs - 20 * HOUR_MS }, nowMs)).toBeCloseTo(0.979, 3);
+  });
+});
+
+describe.each(dialects)('channels on %s', (dialect) => {
+  let app: TestApp;
+  let creator: Member;
+  let other: Member;
+  let viewer: Member;
+  let friend: Member;
+  let stranger: Member;
+  beforeAll(async () => {
+    app = await startApp({ dialect });
+    creator = await registerMember(app, 'Creator');
+    other = await registerMember(app, 'Other');
+    viewer = await registerMember(app, 'Viewer');
+    friend = await registerMember(app, 'Friend');
+    stranger = await registerMember(app, 'Stranger');
+    await makeFriends(viewer, friend);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('opens one channel per member, posts photos, and lets anyone see them', async () => {
+    expect((await creator.http.post('/api/v1/channel-posts', { caption: 'x' })).body.error.code).toBe('CHANNELS_NO_CHANNEL');
+    const opened = await creator.http.post('/api/v1/channels', { name: 'Cooking', bio: 'Noodles daily' });
+    expect(opened.status).toBe(201);
+    expect((await creator.http.post('/api/v1/channels', { name: 'Again' })).body.error.code).toBe('CHANNELS_ALREADY_OPEN');
+    expect((await creator.http.post('/api/v1/channel-posts', { caption: 'text only' })).body.error.code).toBe('CHANNELS_INVALID_POST');
+    const photo = await uploadImage(app, creator);
+    const post = await creator.http.post('/api/v1/channel-posts', {
+      caption: 'Hand-pulled',
+      photoMediaIds: [photo],
+      link: { url: 'https://example.org/r', title: 'Recipe' },
+    });
+    expect(post.status).toBe(201);
+    expect(post.body.post).toMatchObject({ kind: 'photos', caption: 'Hand-pulled', channel: { name: 'Cooking' }, likeCount: 0 });
+    const media = await fetch(`${app.url}/api/v1/media/${photo}`, { headers: { authorization: `Bearer ${stranger.token}` } });
+    expect(media.status).toBe(200);
+    expect((await stranger.http.get(`/api/v1/channels/${opened.body.channel.id}/posts`)).body.posts).toHaveLength(1);
+  });
+
+  it('pages the Following feed newest first, counts follows, and says why each post is there', async () => {
+    const a = (await other.http.post('/api/v1/channels', { name: 'Hiking' })).body.channel;
+    const mine = (await creator.http.get('/api/v1/channels/mine')).body.channel;
+    expect((await creator.http.put(`/api/v1/channels/${mine.id}/follow`, {})).body.error.code).toBe('CHANNELS_SELF_FOLLOW');
+    for (const c of [a, mine]) {
+      expect((await viewer.http.put(`/api/v1/channels/${c.id}/follow`, {})).status).toBe(204);
+      expect((await viewer.http.put(`/api/v1/channels/${c.id}/follow`, {})).status).toBe(204);
+    }
+    expect((await viewer.http.get(`/api/v1/channels/${a.id}`)).body.channel).toMatchObject({ followerCount: 1, followedByMe: true });
+    const photo = await uploadImage(app, other);
+    for (let i = 0; i < 7; i += 1) await other.http.post('/api/v1/channel-posts', { caption: `hike ${i}`, photoMediaIds: [photo] });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await viewer.http.get(`/api/v1/channels/feed?kind=following&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.body.posts.map((p: { caption: string }) => p.caption));
+      if (page.body.posts[0]) expect(page.body.posts[0].why).toMatch(/^You follow /);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...Array.from({ length: 7 }, (_, i) => `hike ${6 - i}`), 'Hand-pulled']);
+    expect((await viewer.http.delete(`/api/v1/channels/${a.id}/follow`)).status).toBe(204);
+    expect((await viewer.http.get(`/api/v1/channels/${a.id}`)).body.channel.followerCount).toBe(0);
+  });
+
+  it('shows posts my friends liked with their names, and not what strangers liked', async () => {
+    const feed = (await stranger.http.get('/api/v1/channels/feed?kind=recommended&limit=50')).body.posts;
+    const [first, second] = feed as { id: string }[];
+    expect(first && second).toBeTruthy();
+    expect((await friend.http.put(`/api/v1/channel-posts/${first?.id}/like`, {})).status).toBe(204);
+    expect((await stranger.http.put(`/api/v1/channel-posts/${second?.id}/like`, {})).status).toBe(204);
+    const liked = (await viewer.http.get('/api/v1/channels/feed?kind=friends-liked')).body.posts;
+    expect(liked.map((p: { id: string }) => p.id)).toEqual([first?.id]);
+    expect(liked[0].why).toBe('Liked by your friends Friend');
+    expect((await stranger.http.get('/api/v1/channels/feed?kind=friends-liked')).body.posts).toEqual([]);
+  });
+
+  it('ranks Recommended by popularity with time decay and explains each place', async () => {
+    const db = app.plaza.ctx.db as unknown as Kysely<ChannelsDatabase>;
+    const posts = (await stranger.http.get('/api/v1/channels/feed?kind=recommended&limit=50')).body.posts as { id: string }[];
+    const [fresh, old] = posts.slice(0, 2).map((p) => Number(p.id));
+    await db
+      .updateTable('channel_posts')
+      .set({ like_count: 10, comment_count: 2, created_at: Date.now() - HOUR_MS })
+      .where('id', '=', fresh as number)
+      .execute();
+    await db
+      .updateTable('channel_posts')
+      .set({ like_count: 100, comment_count: 0, created_at: Date.now() - 20 * HOUR_MS })
+      .where('id', '=', old as number)
+      .execute();
+    const ranked = (await stranger.http.get('/api/v1/channels/feed?kind=recommended&limit=2')).body;
+    expect(ranked.posts.map((p: { id: string }) => Number(p.id))).toEqual([fresh, old]);
+    expect(ranked.posts[0].why).toContain('10 likes and 2 comments');
+    expect(ranked.posts[0].why).toContain('score 2.887');
+    const next = (await stranger.http.get(`/api/v1/channels/feed?kind=recommended&limit=2&cursor=${ranked.nextCursor}`)).body.posts;
+    expect(next.map((p: { id: string }) => Number(p.id))).not.toContain(fresh);
+  });
+
+  it('counts likes and comments, and lets the author or channel owner delete a comment', async () => {
+    const post = (await stranger.http.get('/api/v1/channels/feed?kind=recommended&limit=1')).body.posts[0];
+    const c1 = (await viewer.http.post(`/api/v1/channel-posts/${post.id}/comments`, { text: 'yum' })).body.comment;
+    await stranger.http.post(`/api/v1/channel-posts/${post.id}/comments`, { text: 'wow' });
+    const before = (await viewer.http.get(`/api/v1/channel-posts/${post.id}`)).body.post.commentCount;
+    expect((await stranger.http.delete(`/api/v1/channel-posts/${post.id}/comments/${c1.id}`)).status).toBe(403);
+    expect((await viewer.http.delete(`/api/v1/channel-posts/${post.id}/comments/${c1.id}`)).status).toBe(204);
+    expect((await viewer.http.get(`/api/v1/channel-posts/${post.id}`)).body.post.commentCount).toBe(before - 1);
+    const comments = (await viewer.http.get(`/api/v1/channel-posts/${post.id}/comments`)).body.comments;
+    expect(comments.map((c: { text: string }) => c.text)).toContain('wow');
+    expect(comments.map((c: { text: string }) => c.text)).not.toContain('yum');
+  });
+});

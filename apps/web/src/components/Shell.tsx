@@ -29,10 +29,22 @@ export function usePendingRequestCount(): number {
   return (data ?? []).filter((r) => r.direction === 'incoming' && r.status === 'pending').length;
 }
 
+/** Shown only after a short grace period, so a normal page load does not flash it. */
+const BANNER_DELAY_MS = 1200;
+
 export function ConnectingBanner() {
   const connected = useRealtimeConnected();
   const { t } = useTranslation();
-  if (connected) return null;
+  const [late, setLate] = useState(false);
+  useEffect(() => {
+    if (connected) {
+      setLate(false);
+      return;
+    }
+    const timer = setTimeout(() => setLate(true), BANNER_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [connected]);
+  if (connected || !late) return null;
   return (
     <div className="connecting-banner" role="status" data-testid={TID.CONNECTING_BANNER}>
       <span className="connecting-dot" /> {t('Connecting…')}

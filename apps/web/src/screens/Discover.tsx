@@ -15,6 +15,9 @@ const FEATURES: { key: string; label: string; icon: ReactNode; colour: string }[
   { key: 'coupons', label: 'Coupons', icon: <CouponOutline />, colour: 'red' },
 ];
 
+/** Placeholders reached from Me that are not Discover entries. */
+const OTHER_TITLES: Record<string, string> = { favourites: 'Favourites', 'card-bag': 'Card Bag' };
+
 export function DiscoverList() {
   const { t } = useTranslation();
   const navigate = useNavigate();
@@ -40,5 +43,5 @@ export function DiscoverFeature() {
   const { feature } = useParams();
   const { t } = useTranslation();
   const entry = FEATURES.find((f) => f.key === feature);
-  return <ComingSoon title={t(entry?.label ?? 'Discover')} />;
+  return <ComingSoon title={t(entry?.label ?? OTHER_TITLES[feature ?? ''] ?? 'Discover')} />;
 }

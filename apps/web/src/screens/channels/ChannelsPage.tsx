@@ -43,10 +43,10 @@ const channelsApi = {
 
 const refresh = () => void queryClient.invalidateQueries({ queryKey: ['channels'] });
 
-function MediaView({ media }: { media: Media }) {
-  const src = useMediaUrl(media.kind === 'video' ? media.url : (media.thumbUrl ?? media.url));
+function MediaView({ media, video }: { media: Media; video: boolean }) {
+  const src = useMediaUrl(video ? media.url : (media.thumbUrl ?? media.url));
   if (!src) return <span className="moment-photo-placeholder" />;
-  return media.kind === 'video' ? (
+  return video ? (
     <video className="moment-video" src={src} controls preload="metadata">
       <track kind="captions" />
     </video>
@@ -80,7 +80,7 @@ function ChannelPostCard({ post }: { post: ChannelPost }) {
         <div className={post.media.length === 1 ? 'moment-photos one' : 'moment-photos grid'}>
           {post.media.map((m) => (
             <span key={m.id} className="moment-photo">
-              <MediaView media={m} />
+              <MediaView media={m} video={post.kind === 'video'} />
             </span>
           ))}
         </div>

@@ -42,9 +42,9 @@ const WARMUP_S = envInt('BENCH_WARMUP_S', 3);
 const DURATION_S = envInt('BENCH_DURATION_S', 20);
 const DRAIN_S = envInt('BENCH_DRAIN_S', 5);
 const STOP_ON_FAIL = envInt('BENCH_STOP_ON_FAIL', 1) === 1;
-const PAD = ' '.padEnd(100, 'x');
+const PAD = ' '.padEnd(100, 'x'); // ~100-byte bodies, like loadgen's default
 /** Unique across steps: a repeated clientMsgId is (rightly) deduplicated by the server, not delivered again. */
-let msgCounter = 0; // ~100-byte bodies, like loadgen's default
+let msgCounter = 0;
 
 interface StepResult {
   offered_per_s: number;

@@ -39,7 +39,11 @@ import {
 } from './lib.js';
 
 const WARMUP_S = envInt('BENCH_WARMUP_S', 3);
-const DURATION_S = envInt('BENCH_DURATION_S', 20);
+let DURATION_S = envInt('BENCH_DURATION_S', 20);
+/** The ejabberd scenario runs four step series in one 10-minute budget, so it uses shorter steps. */
+export function setStepDuration(seconds: number): void {
+  DURATION_S = seconds;
+}
 const DRAIN_S = envInt('BENCH_DRAIN_S', 5);
 const STOP_ON_FAIL = envInt('BENCH_STOP_ON_FAIL', 1) === 1;
 const PAD = ' '.padEnd(100, 'x'); // ~100-byte bodies, like loadgen's default

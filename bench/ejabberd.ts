@@ -8,7 +8,7 @@ import { execFileSync, execSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chat1to1, chatGroup } from './chat.js';
+import { chat1to1, chatGroup, setStepDuration } from './chat.js';
 import { envInt, envList, log, sleep } from './lib.js';
 
 const PEER_DIR = process.env.EJABBERD_PEER_DIR || '/work/shared/peers/ejabberd';
@@ -45,7 +45,8 @@ export async function ejabberd() {
   const chatN = envInt('CHAT_CLIENTS', 1000);
   const mucN = Math.min(500, envInt('GROUP_MEMBERS', 500));
   const warmup = envInt('BENCH_WARMUP_S', 3);
-  const duration = envInt('BENCH_DURATION_S', 20);
+  // Four step series (ejabberd and Plaza, 1:1 and group) must fit one 10-minute scenario.
+  const duration = envInt('BENCH_DURATION_S', 12);
   const drain = envInt('BENCH_DRAIN_S', 5);
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plaza-bench-ejabberd-'));
@@ -117,6 +118,7 @@ export async function ejabberd() {
   }
   // Plaza under the same offered loads (ejabberd stopped, so each has the machine to itself).
   if (envInt('EJ_SKIP_PLAZA', 0) !== 1) {
+    setStepDuration(duration);
     const chat = await chat1to1({ rates: chatRates });
     const group = await chatGroup({ rates: mucRates });
     result.plaza = {

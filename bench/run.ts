@@ -6,7 +6,7 @@
 import { chat1to1, chatCatchup, chatConnections, chatGroup } from './chat.js';
 import { ejabberd } from './ejabberd.js';
 import { socialTimeline } from './social.js';
-import { log } from './lib.js';
+import { gitState, log } from './lib.js';
 
 const scenarios: Record<string, () => Promise<unknown>> = {
   'chat-1to1': chat1to1,
@@ -33,7 +33,7 @@ for (const name of names) {
   }, 10 * 60_000);
   try {
     const result = await (scenarios[name] as () => Promise<unknown>)();
-    console.log(JSON.stringify(result));
+    console.log(JSON.stringify({ ...(result as object), ...gitState() }));
   } catch (error) {
     failed = true;
     console.log(JSON.stringify({ scenario: name, error: String((error as Error)?.stack ?? error).slice(0, 500) }));

@@ -16,7 +16,6 @@ import { GroupInfoPage, NewGroupPage } from './screens/Group';
 import { AboutPage, AccountSettingsPage, DevicesPage, LanguagePage, MeTab, MyQrPage, PrivacySettingsPage, SettingsPage, ThemePage } from './screens/Me';
 import { GroupInvitePage, LoginConfirmPage, ScanPage } from './screens/Scan';
 import { ChannelsPage } from './screens/channels/ChannelsPage';
-import { ChannelsPage } from './screens/channels/ChannelsPage';
 import { MomentsAlbumPage, MomentsPage } from './screens/moments/MomentsPage';
 
 const TAB_PATHS = new Set(['/chats', '/contacts', '/discover', '/me']);
@@ -37,7 +36,6 @@ function DetailRoutes() {
       <Route path="/group-invite/:code" element={<GroupInvitePage />} />
       <Route path="/discover/moments" element={<MomentsPage />} />
       <Route path="/discover/moments/:id" element={<MomentsAlbumPage />} />
-      <Route path="/discover/channels" element={<ChannelsPage />} />
       <Route path="/discover/channels" element={<ChannelsPage />} />
       <Route path="/discover/:feature" element={<DiscoverFeature />} />
       <Route path="/me/qr" element={<MyQrPage />} />

@@ -313,7 +313,7 @@ export function ChatView() {
           className="icon-button"
           aria-label={t('Chat info')}
           data-testid={TID.CHAT_INFO_BUTTON}
-          onClick={() => (isGroup ? navigate(`/chats/${id}/info`) : conversation?.peer && navigate(`/profile/${conversation.peer.id}`))}
+          onClick={() => navigate(`/chats/${id}/info`)}
         >
           <MoreOutline fontSize={22} />
         </button>

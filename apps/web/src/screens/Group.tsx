@@ -3,7 +3,7 @@ import { Button, Checkbox, Dialog, List, Popup, Switch, Toast } from 'antd-mobil
 import { AddOutline, MinusOutline } from 'antd-mobile-icons';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useParams } from 'react-router';
+import { useLocation, useNavigate, useParams } from 'react-router';
 import { Avatar } from '../components/Avatar';
 import { Field } from '../components/Field';
 import { Page } from '../components/Page';
@@ -50,7 +50,8 @@ function ContactChecklist({ value, onChange, exclude = [] }: { value: Id[]; onCh
 export function NewGroupPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const [selected, setSelected] = useState<Id[]>([]);
+  const preselect = (useLocation().state as { preselect?: Id[] } | null)?.preselect;
+  const [selected, setSelected] = useState<Id[]>(preselect ?? []);
   const [title, setTitle] = useState('');
   const [busy, setBusy] = useState(false);
   const create = async () => {
@@ -111,6 +112,9 @@ export function GroupInfoPage() {
   const [inviteText, setInviteText] = useState<string | null>(null);
   const [memberMenu, setMemberMenu] = useState<Member | null>(null);
   const isOwner = conversation?.role === 'owner';
+  const isGroup = conversation?.kind !== 'direct';
+  // A direct chat's info shows only the other person; "+" starts a group with them.
+  const shown = isGroup ? members : members.filter((m) => m.account.id !== myId);
   const isAdmin = conversation?.role === 'owner' || conversation?.role === 'admin';
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: keys.conversation(id) });
@@ -153,16 +157,20 @@ export function GroupInfoPage() {
     }
   };
   return (
-    <Page title={`${t('Chat info')} (${members.length})`} fallback={`/chats/${id}`}>
+    <Page title={isGroup ? `${t('Chat info')} (${members.length})` : t('Chat info')} fallback={`/chats/${id}`}>
       <div className="member-grid">
-        {members.map((m) => (
+        {shown.map((m) => (
           <button
             key={m.account.id}
             type="button"
             className="member-cell"
             data-testid={TID.GROUP_MEMBER}
             data-account-id={m.account.id}
-            onClick={() => (removing && m.account.id !== myId ? void run(() => api.removeMember(id, m.account.id)) : navigate(`/profile/${m.account.id}`))}
+            onClick={() => {
+              if (removing && m.account.id !== myId) void run(() => api.removeMember(id, m.account.id));
+              else if (isAdmin && isGroup && m.account.id !== myId) setMemberMenu(m);
+              else navigate(`/profile/${m.account.id}`);
+            }}
           >
             <span className={removing && m.account.id !== myId && m.role !== 'owner' ? 'removable' : ''}>
               <Avatar account={m.account} size={48} />
@@ -171,12 +179,18 @@ export function GroupInfoPage() {
             {m.role !== 'member' ? <span className="member-role">{t(m.role === 'owner' ? 'Owner' : 'Admin')}</span> : null}
           </button>
         ))}
-        <button type="button" className="member-cell" aria-label={t('Add members')} data-testid={TID.GROUP_ADD_MEMBER} onClick={() => setAdding(true)}>
+        <button
+          type="button"
+          className="member-cell"
+          aria-label={t('Add members')}
+          data-testid={TID.GROUP_ADD_MEMBER}
+          onClick={() => (isGroup ? setAdding(true) : navigate('/new-group', { state: { preselect: shown.map((m) => m.account.id) } }))}
+        >
           <span className="member-add">
             <AddOutline fontSize={22} />
           </span>
         </button>
-        {isAdmin ? (
+        {isAdmin && isGroup ? (
           <button type="button" className="member-cell" aria-label={t('Remove members')} onClick={() => setRemoving((v) => !v)}>
             <span className={`member-add ${removing ? 'on' : ''}`}>
               <MinusOutline fontSize={22} />
@@ -184,17 +198,19 @@ export function GroupInfoPage() {
           </button>
         ) : null}
       </div>
-      <List>
-        <List.Item extra={conversation?.title} onClick={() => void edit('title')} data-testid={TID.GROUP_RENAME}>
-          <span data-testid={TID.GROUP_RENAME}>{t('Group name')}</span>
-        </List.Item>
-        <List.Item description={conversation?.notice || t('None')} onClick={isAdmin ? () => void edit('notice') : undefined}>
-          <span data-testid={TID.GROUP_NOTICE}>{t('Group notice')}</span>
-        </List.Item>
-        <List.Item onClick={() => void showInvite()}>
-          <span data-testid={TID.GROUP_INVITE_QR_BUTTON}>{t('Group QR code')}</span>
-        </List.Item>
-      </List>
+      {isGroup ? (
+        <List>
+          <List.Item extra={conversation?.title} onClick={() => void edit('title')} data-testid={TID.GROUP_RENAME}>
+            <span data-testid={TID.GROUP_RENAME}>{t('Group name')}</span>
+          </List.Item>
+          <List.Item description={conversation?.notice || t('None')} onClick={isAdmin ? () => void edit('notice') : undefined}>
+            <span data-testid={TID.GROUP_NOTICE}>{t('Group notice')}</span>
+          </List.Item>
+          <List.Item onClick={() => void showInvite()}>
+            <span data-testid={TID.GROUP_INVITE_QR_BUTTON}>{t('Group QR code')}</span>
+          </List.Item>
+        </List>
+      ) : null}
       <List className="list-gap">
         <List.Item
           extra={
@@ -221,11 +237,13 @@ export function GroupInfoPage() {
           {t('Pin chat')}
         </List.Item>
       </List>
-      <div className="padded">
-        <Button block color="danger" fill="outline" onClick={() => void leave()} data-testid={TID.GROUP_LEAVE}>
-          {t('Leave group')}
-        </Button>
-      </div>
+      {isGroup ? (
+        <div className="padded">
+          <Button block color="danger" fill="outline" onClick={() => void leave()} data-testid={TID.GROUP_LEAVE}>
+            {t('Leave group')}
+          </Button>
+        </div>
+      ) : null}
       <Popup visible={adding} onMaskClick={() => setAdding(false)} bodyClassName="sheet tall">
         <div className="sheet-title">{t('Add members')}</div>
         <div className="picker-list">

@@ -5,7 +5,7 @@
  */
 import { chat1to1, chatCatchup, chatConnections, chatGroup } from './chat.js';
 import { ejabberd } from './ejabberd.js';
-import { socialTimeline } from './social.js';
+import { socialChannelFanout, socialTimeline } from './social.js';
 import { gitState, log } from './lib.js';
 
 const scenarios: Record<string, () => Promise<unknown>> = {
@@ -15,6 +15,7 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   'chat-catchup': chatCatchup,
   ejabberd,
   'social-timeline': socialTimeline,
+  'social-channel-fanout': socialChannelFanout,
 };
 
 const wanted = process.argv.slice(2);

@@ -8,7 +8,9 @@
  * timeline trimmed to that depth would hold); pages read newest first from it.
  */
 import type { Kysely } from 'kysely';
+import sharp from 'sharp';
 import type { DatabaseHandle } from '../apps/server/src/db/index.js';
+import type { ChannelsDatabase } from '../apps/server/src/modules/channels/store.js';
 import type { MomentsDatabase } from '../apps/server/src/modules/moments/store.js';
 import { cpuMeter, envInt, log, now, pct, r2, rssMiB, seedAccounts, startServer } from './lib.js';
 
@@ -173,6 +175,81 @@ export async function socialTimeline() {
       note: 'a read is a first page plus, one time in five, the second page; load generator shares the machine',
     };
     return result;
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * social-channel-fanout: a channel with F followers (default 100,000) posts; how long until its
+ * followers' Following feeds show the post. Feeds are read on demand, so this is the posting
+ * request plus one feed read; sampled followers are polled until each sees the post.
+ */
+export async function socialChannelFanout() {
+  const followers = envInt('SOCIAL_CHANNEL_FOLLOWERS', 100_000);
+  const sample = Math.min(envInt('SOCIAL_CHANNEL_SAMPLE', 200), followers);
+  const { server, fixture } = await startServer('social-channel', async (h) => {
+    const { ids, tokens } = await seedAccounts(h, followers + 1, 'f');
+    const db = h.db as unknown as Kysely<ChannelsDatabase>;
+    const creator = ids[0] as number;
+    const channel = await db
+      .insertInto('channels')
+      .values({ owner_id: creator, name: 'Bench channel', bio: '', follower_count: followers, created_at: Date.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db.transaction().execute(async (trx) => {
+      const rows = ids.slice(1).map((id) => ({ account_id: id, channel_id: channel.id, created_at: Date.now() }));
+      await insertChunked(rows, (part) => trx.insertInto('channel_follows').values(part).execute());
+    });
+    return { ids, tokens, channelId: channel.id };
+  });
+  try {
+    const creatorToken = fixture.tokens[0] as string;
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 0, g: 120, b: 80 } } })
+      .png()
+      .toBuffer();
+    const form = new FormData();
+    form.append('kind', 'image');
+    form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'bench.png');
+    const uploaded = await fetch(`${server.url}/api/v1/media`, { method: 'POST', headers: { authorization: `Bearer ${creatorToken}` }, body: form });
+    const mediaId = ((await uploaded.json()) as { media: { id: string } }).media.id;
+    const followerTokens = Array.from({ length: sample }, (_, i) => fixture.tokens[1 + Math.floor((i * followers) / sample)] as string);
+    const t0 = now();
+    const posted = await fetch(`${server.url}/api/v1/channel-posts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${creatorToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ caption: 'fan-out probe', photoMediaIds: [mediaId] }),
+    });
+    const postId = ((await posted.json()) as { post: { id: string } }).post.id;
+    const postMs = now() - t0;
+    const seenAt: number[] = [];
+    await Promise.all(
+      followerTokens.map(async (token, i) => {
+        await new Promise((resolve) => setTimeout(resolve, i % 50));
+        for (let attempt = 0; attempt < 100; attempt += 1) {
+          const response = await fetch(`${server.url}/api/v1/channels/feed?kind=following&limit=1`, { headers: { authorization: `Bearer ${token}` } });
+          const body = (await response.json()) as { posts: { id: string }[] };
+          if (body.posts[0]?.id === postId) {
+            seenAt.push(now() - t0);
+            return;
+          }
+        }
+      }),
+    );
+    seenAt.sort((a, b) => a - b);
+    return {
+      scenario: 'social-channel-fanout',
+      database: server.dialect,
+      followers,
+      sampled_followers: sample,
+      saw_post: seenAt.length,
+      post_request_ms: r2(postMs),
+      visible_min_ms: r2(seenAt[0] ?? Number.NaN),
+      visible_p50_ms: r2(pct(seenAt, 50)),
+      visible_max_ms: r2(seenAt[seenAt.length - 1] ?? Number.NaN),
+      target: { all_followers_ms: 2000 },
+      note: 'feeds are pulled, so a committed post is in every follower feed; times include the sampled followers reading concurrently',
+    };
   } finally {
     await server.stop();
   }

@@ -21,9 +21,10 @@ describe('PlazaClient', () => {
     const result = await client.sendMessage('4', 'c-1', { type: 'text', text: 'hi' });
     expect(result.message.id).toBe('9');
     const call = calls[0];
-    expect(call?.url).toBe('http://plaza.test/api/v1/conversations/4/messages');
-    expect((call?.init.headers as Record<string, string>).authorization).toBe('Bearer tok');
-    expect(JSON.parse(String(call?.init.body))).toEqual({ clientMsgId: 'c-1', type: 'text', text: 'hi' });
+    if (!call) throw new Error('fetch was not called');
+    expect(call.url).toBe('http://plaza.test/api/v1/conversations/4/messages');
+    expect((call.init.headers as Record<string, string>).authorization).toBe('Bearer tok');
+    expect(JSON.parse(String(call.init.body))).toEqual({ clientMsgId: 'c-1', type: 'text', text: 'hi' });
   });
 
   it('turns error replies into PlazaApiError with the stable code', async () => {

@@ -232,4 +232,8 @@ export const zh: Record<string, string> = {
   'Make {{name}} the group owner?': '将“{{name}}”设为群主？',
   Transfer: '转让',
   'Remove from group': '移出群聊',
+  Unpin: '取消置顶',
+  'Pin to top': '置顶该聊天',
+  Unmute: '取消免打扰',
+  'Mark as read': '标为已读',
 };

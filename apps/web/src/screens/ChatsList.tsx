@@ -1,14 +1,14 @@
 import type { Conversation } from '@plaza/client';
-import { Badge, SearchBar } from 'antd-mobile';
+import { Badge, Popup, SearchBar, Toast } from 'antd-mobile';
 import { BellMuteOutline } from 'antd-mobile-icons';
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLocation, useNavigate } from 'react-router';
 import { Avatar, GroupAvatar } from '../components/Avatar';
 import { TopBar, useUnreadTotal } from '../components/Shell';
-import { useMyId } from '../lib/api';
+import { api, errorText, queryClient, useMyId } from '../lib/api';
 import { displayName, messagePreview, relativeTime } from '../lib/format';
-import { sortConversations, useContacts, useConversation, useConversations } from '../lib/queries';
+import { keys, sortConversations, useContacts, useConversation, useConversations } from '../lib/queries';
 import { TID } from '../testids';
 
 export function useConversationTitle() {
@@ -30,7 +30,8 @@ export function ConversationAvatar({ conversation, size = 48 }: { conversation: 
   return <GroupConversationAvatar conversation={conversation} size={size} />;
 }
 
-function ConversationRow({ conversation, active }: { conversation: Conversation; active: boolean }) {
+function ConversationRow({ conversation, active, onMenu }: { conversation: Conversation; active: boolean; onMenu: (conversation: Conversation) => void }) {
+  const pressTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const myId = useMyId();
@@ -53,6 +54,15 @@ function ConversationRow({ conversation, active }: { conversation: Conversation;
       data-testid={TID.CONVERSATION_ROW}
       data-conversation-id={conversation.id}
       onClick={() => navigate(`/chats/${conversation.id}`)}
+      onContextMenu={(e) => {
+        e.preventDefault();
+        onMenu(conversation);
+      }}
+      onTouchStart={() => {
+        pressTimer.current = setTimeout(() => onMenu(conversation), 550);
+      }}
+      onTouchEnd={() => clearTimeout(pressTimer.current)}
+      onTouchMove={() => clearTimeout(pressTimer.current)}
     >
       <Badge content={badge} style={{ '--right': '2px', '--top': '2px' }}>
         <ConversationAvatar conversation={conversation} />
@@ -81,6 +91,7 @@ export function ChatsList() {
   const [query, setQuery] = useState('');
   const unread = useUnreadTotal();
   const titleOf = useConversationTitle();
+  const [menuFor, setMenuFor] = useState<Conversation | null>(null);
   const activeId = useLocation().pathname.match(/^\/chats\/(\d+)/)?.[1];
   const list = useMemo(() => {
     const sorted = sortConversations(data ?? []);
@@ -95,13 +106,51 @@ export function ChatsList() {
         <SearchBar placeholder={t('Search')} value={query} onChange={setQuery} data-testid={TID.CHAT_SEARCH} aria-label={t('Search chats')} />
       </div>
       {list.map((c) => (
-        <ConversationRow key={c.id} conversation={c} active={c.id === activeId} />
+        <ConversationRow key={c.id} conversation={c} active={c.id === activeId} onMenu={setMenuFor} />
       ))}
       {!isLoading && list.length === 0 ? (
         <div className="empty-state" data-testid={TID.CHATS_EMPTY}>
           {query ? t('No chats match your search.') : t('No chats yet: add a friend by ID or scan their code.')}
         </div>
       ) : null}
+      <ConversationMenu conversation={menuFor} onClose={() => setMenuFor(null)} />
     </>
+  );
+}
+
+/** Long-press (right-click) on a chat row: pin, mute, mark as read. */
+function ConversationMenu({ conversation, onClose }: { conversation: Conversation | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const update = async (action: () => Promise<unknown>) => {
+    onClose();
+    try {
+      await action();
+    } catch (error) {
+      Toast.show({ icon: 'fail', content: errorText(error) });
+    }
+    void queryClient.invalidateQueries({ queryKey: keys.conversations });
+  };
+  const c = conversation;
+  return (
+    <Popup visible={c !== null} onMaskClick={onClose} bodyClassName="sheet">
+      {c ? (
+        <>
+          <button type="button" className="sheet-item" onClick={() => void update(() => api.updateConversationSettings(c.id, { pinned: !c.pinned }))}>
+            {c.pinned ? t('Unpin') : t('Pin to top')}
+          </button>
+          <button type="button" className="sheet-item" onClick={() => void update(() => api.updateConversationSettings(c.id, { muted: !c.muted }))}>
+            {c.muted ? t('Unmute') : t('Mute notifications')}
+          </button>
+          {c.unreadCount > 0 ? (
+            <button type="button" className="sheet-item" onClick={() => void update(() => api.markRead(c.id, c.lastSeq))}>
+              {t('Mark as read')}
+            </button>
+          ) : null}
+        </>
+      ) : null}
+      <button type="button" className="sheet-item cancel" onClick={onClose}>
+        {t('Cancel')}
+      </button>
+    </Popup>
   );
 }

@@ -1,5 +1,5 @@
 import { type Account, PlazaApiError, PlazaClient } from '@plaza/client';
-import { QueryClient } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 
 const TOKEN_KEY = 'plaza.token';
@@ -26,7 +26,14 @@ const listeners = new Set<() => void>();
 
 export const api = new PlazaClient({ baseUrl: '', token: auth.token });
 
+// A 401 means this session was revoked (or expired): sign out instead of showing errors.
+function signOutOnUnauthorized(error: unknown) {
+  if (error instanceof PlazaApiError && error.status === 401 && auth.token) clearAuth();
+}
+
 export const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: signOutOnUnauthorized }),
+  mutationCache: new MutationCache({ onError: signOutOnUnauthorized }),
   defaultOptions: {
     queries: {
       staleTime: 30_000,

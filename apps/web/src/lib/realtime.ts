@@ -151,7 +151,8 @@ export function useRealtime(token: string | null, accountId: string | undefined)
             setConnected(false);
             connection = null;
             if (stopped) return;
-            if (code === 4001 || code === 4401) void checkStillSignedIn();
+            // A refused hello looks like any other close; ask the API whether we are still signed in.
+            if (code === 4001 || code === 4401 || attempt >= 1) void checkStillSignedIn();
             const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt) * (0.75 + Math.random() / 2);
             attempt += 1;
             timer = setTimeout(open, delay);

@@ -42,8 +42,8 @@ export interface PlazaApp {
 
 function buildServices(ctx: AppContext) {
   const inbox = createInboxService(ctx);
-  const accounts = createAccountsService(ctx, { inbox });
   const media = createMediaService(ctx);
+  const accounts = createAccountsService(ctx, { inbox, media });
   const contacts = createContactsService(ctx, { accounts, inbox });
   const chat = createChatService(ctx, { accounts, contacts, inbox, media });
   const moments = createMomentsService(ctx, { accounts, inbox, media });

@@ -16,7 +16,6 @@ export const RegisterBody = Obj({
   password: Password,
   displayName: Type.String({ minLength: 1, maxLength: 40 }),
   phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{5,15}$' })),
-  avatarMediaId: Type.Optional(Id),
   deviceName: Type.Optional(Type.String({ minLength: 1, maxLength: 60 })),
 });
 export type RegisterBody = Static<typeof RegisterBody>;

@@ -8,6 +8,7 @@ import { idString, toIso } from '../../lib/ids.js';
 import { randomToken, sha256Hex } from '../../lib/tokens.js';
 import { limits } from '../../limits.js';
 import type { InboxService } from '../inbox/index.js';
+import type { MediaService } from '../media/index.js';
 
 export type AccountRow = Selectable<Database['accounts']>;
 
@@ -48,7 +49,7 @@ export function presentOwnAccount(row: AccountRow) {
   };
 }
 
-export function createAccountsService(ctx: AppContext, deps: { inbox: InboxService }) {
+export function createAccountsService(ctx: AppContext, deps: { inbox: InboxService; media: MediaService }) {
   const { db } = ctx;
   const hashOptions = ctx.config.fastPasswordHashing
     ? { algorithm: ARGON2ID, memoryCost: 1024, timeCost: 1, parallelism: 1 }
@@ -241,6 +242,11 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
       const name = patch.displayName.trim();
       if (!name) fail('VALIDATION_FAILED', 'displayName must not be blank');
       set.display_name = name;
+    }
+    if (patch.avatarMediaId !== undefined && patch.avatarMediaId !== null) {
+      // An avatar is the member's own picture, and everyone may see it once it is one.
+      const row = await deps.media.requireOwnUpload(accountId, patch.avatarMediaId, ['avatar', 'image']);
+      await deps.media.makePublic(row.id);
     }
     if (patch.avatarMediaId !== undefined) set.avatar_media_id = patch.avatarMediaId;
     if (patch.phone !== undefined) set.phone = patch.phone;

@@ -102,4 +102,14 @@ describe.each(dialects)('media on %s', (dialect) => {
     const fetched = await fetch(app.url + uploaded.body.media.url, { headers: { authorization: `Bearer ${bob.token}` } });
     expect(fetched.status).toBe(404);
   });
+
+  it('sets an avatar only from the member’s own picture, and shows it to everyone', async () => {
+    const mine = await upload(app, alice, 'avatar', png, 'me.png', 'image/png');
+    const others = await upload(app, eve, 'image', png, 'eve.png', 'image/png');
+    expect((await alice.http.patch('/api/v1/me', { avatarMediaId: others.body.media.id })).status).toBe(403);
+    const updated = await alice.http.patch('/api/v1/me', { avatarMediaId: mine.body.media.id });
+    expect(updated.body.account.avatarUrl).toBe(`/api/v1/media/${mine.body.media.id}`);
+    const seen = await fetch(app.url + updated.body.account.avatarUrl, { headers: { authorization: `Bearer ${eve.token}` } });
+    expect(seen.status).toBe(200);
+  });
 });

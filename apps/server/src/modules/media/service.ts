@@ -161,8 +161,13 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
     if (row.thumb_key) await storage.delete(row.thumb_key);
   }
 
+  async function makePublic(mediaId: number): Promise<void> {
+    await db.updateTable('media').set({ public: 1 }).where('id', '=', mediaId).execute();
+  }
+
   return {
     upload,
+    makePublic,
     load,
     open,
     requireOwnUpload,

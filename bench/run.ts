@@ -5,6 +5,7 @@
  */
 import { chat1to1, chatCatchup, chatConnections, chatGroup } from './chat.js';
 import { ejabberd } from './ejabberd.js';
+import { walletClaims, walletTransfers } from './wallet.js';
 import { socialChannelFanout, socialTimeline } from './social.js';
 import { gitState, log } from './lib.js';
 
@@ -14,6 +15,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   'chat-connections': chatConnections,
   'chat-catchup': chatCatchup,
   ejabberd,
+  'wallet-transfers': walletTransfers,
+  'wallet-claims': walletClaims,
   'social-timeline': socialTimeline,
   'social-channel-fanout': socialChannelFanout,
 };

@@ -99,12 +99,14 @@ export class LedgerWriter {
   private idle: (() => void)[] = [];
   private readonly postgres: boolean;
   private readonly extensions = new Map<string, LedgerExtension>();
+  private announced = 0;
   batches = 0;
   commands = 0;
 
   constructor(
     private readonly db: WalletDb,
     private readonly batchMax: number = limits.writerBatchMax,
+    private readonly lingerMs = 4,
   ) {
     this.postgres = isPostgres(db as never);
   }
@@ -113,7 +115,25 @@ export class LedgerWriter {
     this.extensions.set(name, extension);
   }
 
-  submit(command: LedgerCommand): Promise<LedgerResult> {
+  /**
+   * Says a command is on its way (its request is reading what it needs); the writer waits a few
+   * milliseconds for announced commands before it starts a transaction. Call done() when the
+   * command is submitted or the request gave up.
+   */
+  announce(): { done(): void } {
+    this.announced += 1;
+    let open = true;
+    return {
+      done: () => {
+        if (!open) return;
+        open = false;
+        this.announced -= 1;
+      },
+    };
+  }
+
+  submit(command: LedgerCommand, ticket?: { done(): void }): Promise<LedgerResult> {
+    ticket?.done();
     if (this.closed) return Promise.reject(new AppError('SERVICE_UNAVAILABLE'));
     for (const t of command.transfers ?? []) assertTransferShape(t);
     return new Promise((resolve, reject) => {
@@ -127,6 +147,12 @@ export class LedgerWriter {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
+      // Linger while announced requests are still preparing (on SQLite their reads wait for the
+      // one connection this transaction is about to take), so a batch is not one command long.
+      const lingerStart = performance.now();
+      while (this.queue.length < this.batchMax && this.announced > 0 && performance.now() - lingerStart < this.lingerMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       const batch = this.queue.splice(0, this.batchMax);
       try {
         await this.writeBatch(batch);

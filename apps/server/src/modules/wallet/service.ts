@@ -79,7 +79,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
   const db = ctx.db as unknown as WalletDb;
   const { accounts, chat } = deps;
   const settings: WalletSettings = loadWalletSettings(process.env);
-  const writer = new LedgerWriter(db, settings.writerBatchMax);
+  const writer = new LedgerWriter(db, settings.writerBatchMax, settings.writerBatchMax > 1 ? settings.writerLingerMs : 0);
   const directory = createAccountDirectory(db);
   let bank: BankAdapter = createBankSimulator({ delayMs: settings.bankDelayMs });
   let goldPrice: GoldPriceSource = createOperatorGoldPrice(db, settings.goldPricePerGramMinor);
@@ -128,11 +128,17 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
     required: boolean,
     route: string,
     body: Record<string, unknown>,
-    run: (record: { key: string; requestHash: string } | undefined) => Promise<Response>,
+    run: (record: { key: string; requestHash: string } | undefined, ticket: { done(): void }) => Promise<Response>,
+    announce = true,
   ): Promise<Response> {
     if (key === undefined || key === '') {
       if (required) fail('WALLET_IDEMPOTENCY_KEY_REQUIRED');
-      return run(undefined);
+      const ticket = announce ? writer.announce() : { done() {} };
+      try {
+        return await run(undefined, ticket);
+      } finally {
+        ticket.done();
+      }
     }
     if (!IDEMPOTENCY_KEY_PATTERN.test(key)) fail('VALIDATION_FAILED', 'Idempotency-Key must be 1–100 visible ASCII characters.');
     const hashValue = requestHash(route, body);
@@ -143,15 +149,18 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
       await running.catch(() => {});
     }
     const attempt = (async () => {
-      const prior = await storedResponse(accountId, key, hashValue);
-      if (prior) return prior;
+      const ticket = announce ? writer.announce() : { done() {} };
       try {
-        return await run({ key, requestHash: hashValue });
+        const prior = await storedResponse(accountId, key, hashValue);
+        if (prior) return prior;
+        return await run({ key, requestHash: hashValue }, ticket);
       } catch (error) {
         if (!(error instanceof IdempotencyConflict)) throw error;
         const stored = await storedResponse(accountId, key, hashValue);
         invariant(stored, 'a conflicting idempotency key is stored');
         return stored;
+      } finally {
+        ticket.done();
       }
     })();
     inFlight.set(mapKey, attempt);
@@ -166,8 +175,12 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
     return record ? { accountId, key: record.key, requestHash: record.requestHash, respond } : undefined;
   }
 
-  async function submit(command: Parameters<LedgerWriter['submit']>[0], respond: (result: LedgerResult) => Response): Promise<Response> {
-    const result = await writer.submit(command);
+  async function submit(
+    command: Parameters<LedgerWriter['submit']>[0],
+    respond: (result: LedgerResult) => Response,
+    ticket?: { done(): void },
+  ): Promise<Response> {
+    const result = await writer.submit(command, ticket);
     return result.response ?? respond(result);
   }
 
@@ -370,40 +383,48 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
   }
 
   async function topUp(accountId: number, input: FundingBody, key: string | undefined): Promise<Response> {
-    return idempotent(accountId, key, true, 'top-up', input, async (record) => {
-      invariant(record, 'top-ups always carry a key');
-      await verifyPin(accountId, input.pin);
-      const asset = await requireAsset(input.asset);
-      if (asset !== 'CNY') fail('WALLET_UNKNOWN_ASSET', 'Cards move CNY only.');
-      const amount = parseAmount(input.amountMinor);
-      const card = await requireCard(accountId, input.cardId);
-      const charged = await bank.charge({ token: card.bank_token, amountMinor: amount, asset, reference: `top-up:${accountId}:${record.key}` });
-      if (!charged.ok) bankFailure(charged);
-      const settlement = await directory.resolve(OPERATOR_OWNER_ID, 'bank_settlement', asset);
-      const wallet = await directory.resolve(accountId, 'wallet', asset);
-      const respond = (r: LedgerResult): Response => ({
-        statusCode: 201,
-        body: { topUp: { ...presentTransfer(r.transfers[0] as TransferRow), cardId: idString(card.id), bankReference: charged.bankReference } },
-      });
-      return submit(
-        {
-          transfers: [
-            {
-              debit: settlement,
-              credit: wallet,
-              asset,
-              amount,
-              kind: 'top_up',
-              status: 'posted',
-              reference: `card:${card.id}`,
-              note: `Top-up from card ${card.last4}`,
-            },
-          ],
-          idempotency: idempotencyRecord(accountId, record, respond),
-        },
-        respond,
-      );
-    });
+    return idempotent(
+      accountId,
+      key,
+      true,
+      'top-up',
+      input,
+      async (record) => {
+        invariant(record, 'top-ups always carry a key');
+        await verifyPin(accountId, input.pin);
+        const asset = await requireAsset(input.asset);
+        if (asset !== 'CNY') fail('WALLET_UNKNOWN_ASSET', 'Cards move CNY only.');
+        const amount = parseAmount(input.amountMinor);
+        const card = await requireCard(accountId, input.cardId);
+        const charged = await bank.charge({ token: card.bank_token, amountMinor: amount, asset, reference: `top-up:${accountId}:${record.key}` });
+        if (!charged.ok) bankFailure(charged);
+        const settlement = await directory.resolve(OPERATOR_OWNER_ID, 'bank_settlement', asset);
+        const wallet = await directory.resolve(accountId, 'wallet', asset);
+        const respond = (r: LedgerResult): Response => ({
+          statusCode: 201,
+          body: { topUp: { ...presentTransfer(r.transfers[0] as TransferRow), cardId: idString(card.id), bankReference: charged.bankReference } },
+        });
+        return submit(
+          {
+            transfers: [
+              {
+                debit: settlement,
+                credit: wallet,
+                asset,
+                amount,
+                kind: 'top_up',
+                status: 'posted',
+                reference: `card:${card.id}`,
+                note: `Top-up from card ${card.last4}`,
+              },
+            ],
+            idempotency: idempotencyRecord(accountId, record, respond),
+          },
+          respond,
+        );
+      },
+      false,
+    );
   }
 
   function withdrawalFee(amount: number): number {
@@ -416,59 +437,67 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
    * pending; reconcile such holds against the bank's reference on start-up.
    */
   async function withdraw(accountId: number, input: FundingBody, key: string | undefined): Promise<Response> {
-    return idempotent(accountId, key, true, 'withdrawal', input, async (record) => {
-      invariant(record, 'withdrawals always carry a key');
-      await verifyPin(accountId, input.pin);
-      const asset = await requireAsset(input.asset);
-      if (asset !== 'CNY') fail('WALLET_UNKNOWN_ASSET', 'Cards move CNY only.');
-      const amount = parseAmount(input.amountMinor);
-      const fee = withdrawalFee(amount);
-      const card = await requireCard(accountId, input.cardId);
-      const wallet = await directory.resolve(accountId, 'wallet', asset);
-      const settlement = await directory.resolve(OPERATOR_OWNER_ID, 'bank_settlement', asset);
-      const fees = await directory.resolve(OPERATOR_OWNER_ID, 'fees', asset);
-      return withDailyReservation(accountId, asset, amount + fee, async () => {
-        const held = await writer.submit({
-          transfers: [
-            {
-              debit: wallet,
-              credit: settlement,
-              asset,
-              amount,
-              kind: 'withdrawal',
-              status: 'pending',
-              reference: `card:${card.id}`,
-              note: `Withdrawal to card ${card.last4}`,
-            },
-            {
-              debit: wallet,
-              credit: fees,
-              asset,
-              amount: fee,
-              kind: 'withdrawal_fee',
-              status: 'pending',
-              reference: `card:${card.id}`,
-              note: 'Withdrawal fee',
-            },
-          ],
+    return idempotent(
+      accountId,
+      key,
+      true,
+      'withdrawal',
+      input,
+      async (record) => {
+        invariant(record, 'withdrawals always carry a key');
+        await verifyPin(accountId, input.pin);
+        const asset = await requireAsset(input.asset);
+        if (asset !== 'CNY') fail('WALLET_UNKNOWN_ASSET', 'Cards move CNY only.');
+        const amount = parseAmount(input.amountMinor);
+        const fee = withdrawalFee(amount);
+        const card = await requireCard(accountId, input.cardId);
+        const wallet = await directory.resolve(accountId, 'wallet', asset);
+        const settlement = await directory.resolve(OPERATOR_OWNER_ID, 'bank_settlement', asset);
+        const fees = await directory.resolve(OPERATOR_OWNER_ID, 'fees', asset);
+        return withDailyReservation(accountId, asset, amount + fee, async () => {
+          const held = await writer.submit({
+            transfers: [
+              {
+                debit: wallet,
+                credit: settlement,
+                asset,
+                amount,
+                kind: 'withdrawal',
+                status: 'pending',
+                reference: `card:${card.id}`,
+                note: `Withdrawal to card ${card.last4}`,
+              },
+              {
+                debit: wallet,
+                credit: fees,
+                asset,
+                amount: fee,
+                kind: 'withdrawal_fee',
+                status: 'pending',
+                reference: `card:${card.id}`,
+                note: 'Withdrawal fee',
+              },
+            ],
+          });
+          const ids = held.transfers.map((t) => t.id);
+          const paid = await bank.payout({ token: card.bank_token, amountMinor: amount, asset, reference: `withdrawal:${accountId}:${record.key}` });
+          if (!paid.ok) {
+            await writer.submit({ resolutions: ids.map((transferId) => ({ transferId, to: 'voided' as const })) });
+            bankFailure(paid);
+          }
+          const respond = (r: LedgerResult): Response => {
+            const [main, feeRow] = r.resolved;
+            invariant(main && feeRow, 'a withdrawal resolves its amount and fee');
+            return { statusCode: 201, body: { withdrawal: { ...presentTransfer(main), feeMinor: present(feeRow.amount), cardId: idString(card.id) } } };
+          };
+          return submit(
+            { resolutions: ids.map((transferId) => ({ transferId, to: 'posted' as const })), idempotency: idempotencyRecord(accountId, record, respond) },
+            respond,
+          );
         });
-        const ids = held.transfers.map((t) => t.id);
-        const paid = await bank.payout({ token: card.bank_token, amountMinor: amount, asset, reference: `withdrawal:${accountId}:${record.key}` });
-        if (!paid.ok) {
-          await writer.submit({ resolutions: ids.map((transferId) => ({ transferId, to: 'voided' as const })) });
-          bankFailure(paid);
-        }
-        const respond = (r: LedgerResult): Response => {
-          const [main, feeRow] = r.resolved;
-          invariant(main && feeRow, 'a withdrawal resolves its amount and fee');
-          return { statusCode: 201, body: { withdrawal: { ...presentTransfer(main), feeMinor: present(feeRow.amount), cardId: idString(card.id) } } };
-        };
-        return submit(
-          { resolutions: ids.map((transferId) => ({ transferId, to: 'posted' as const })), idempotency: idempotencyRecord(accountId, record, respond) },
-          respond,
-        );
-      });
-    });
+      },
+      false,
+    );
   }
 
   // Transfers to friends -----------------------------------------------------------------------------
@@ -476,6 +505,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
     const pairKey = `${Math.min(a, b)}:${Math.max(a, b)}`;
     const cached = directConversations.get(pairKey);
     if (cached !== undefined) return cached;
+    await accounts.getAccount(b);
     const { conversation } = await chat.createDirect(a, b);
     const id = parseId(conversation.id);
     if (directConversations.size > 200_000) directConversations.clear();
@@ -483,37 +513,88 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
     return id;
   }
 
-  async function postCardSafely(senderId: number, conversationId: number, card: { type: string; clientMsgId: string; content: Record<string, unknown> }) {
-    try {
-      return await chat.postCard(senderId, conversationId, card);
-    } catch (error) {
-      // The money has moved and is committed; a card that cannot be posted must not undo it.
-      ctx.log.warn({ err: error, conversationId, card: card.clientMsgId }, 'wallet card not posted');
-      return undefined;
+  // Whether a member may pay into a chat (member, friends, not blocked) is remembered for a few
+  // seconds per pair: the hot path skips five reads, and a removed friend stops being payable
+  // within canPayTtlMs.
+  const canPay = new Map<string, number>();
+  async function requireCanPay(senderId: number, conversationId: number): Promise<void> {
+    const cacheKey = `${senderId}:${conversationId}`;
+    const until = canPay.get(cacheKey);
+    if (until !== undefined && until > Date.now()) return;
+    await chat.requireCanSend(senderId, conversationId);
+    if (canPay.size > 200_000) canPay.clear();
+    canPay.set(cacheKey, Date.now() + settings.canPayTtlMs);
+  }
+
+  // Cards go into the chat after the money has committed, from a small background queue: the
+  // payer's answer does not wait for the chat's own write, and a card that fails never undoes money.
+  const cardQueue: { senderId: number; conversationId: number; card: { type: string; clientMsgId: string; content: Record<string, unknown> } }[] = [];
+  const cardIdle: (() => void)[] = [];
+  const cardRoom: (() => void)[] = [];
+  let cardWorkers = 0;
+  const CARD_WORKERS_MAX = 16;
+  const CARD_QUEUE_MAX = 5_000;
+
+  async function cardWorker(): Promise<void> {
+    cardWorkers += 1;
+    for (let next = cardQueue.shift(); next; next = cardQueue.shift()) {
+      for (const resolve of cardRoom.splice(0)) resolve();
+      try {
+        await chat.postCard(next.senderId, next.conversationId, next.card);
+      } catch (error) {
+        ctx.log.warn({ err: error, conversationId: next.conversationId, card: next.card.clientMsgId }, 'wallet card not posted');
+      }
     }
+    cardWorkers -= 1;
+    if (cardWorkers === 0) for (const resolve of cardIdle.splice(0)) resolve();
+  }
+
+  async function postCardSafely(senderId: number, conversationId: number, card: { type: string; clientMsgId: string; content: Record<string, unknown> }) {
+    if (!settings.chatCards) return;
+    // Bounded: under a flood the payer waits for room rather than the queue growing without end.
+    while (cardQueue.length >= CARD_QUEUE_MAX) await new Promise<void>((resolve) => cardRoom.push(resolve));
+    cardQueue.push({ senderId, conversationId, card });
+    if (cardWorkers < CARD_WORKERS_MAX) void cardWorker();
+  }
+
+  /** Resolves when every queued card has been posted (tests, shutdown). */
+  function cardsPosted(): Promise<void> {
+    if (cardWorkers === 0 && cardQueue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => cardIdle.push(resolve));
   }
 
   async function createTransfer(senderId: number, input: CreateTransferBody, key: string | undefined): Promise<Response> {
     let posted: { transfer: TransferRow; conversationId: number } | undefined;
-    const response = await idempotent(senderId, key, true, 'transfer', input, async (record) => {
+    const response = await idempotent(senderId, key, true, 'transfer', input, async (record, ticket) => {
       await verifyPin(senderId, input.pin);
       const recipientId = parseId(input.toAccountId, 'toAccountId');
       if (recipientId === senderId) fail('WALLET_SELF_TRANSFER');
-      await accounts.getAccount(recipientId);
       const asset = await requireAsset(input.asset);
       const amount = parseAmount(input.amountMinor);
       const conversationId = await directConversation(senderId, recipientId);
-      await chat.requireCanSend(senderId, conversationId);
+      await requireCanPay(senderId, conversationId);
       const from = await directory.resolve(senderId, 'wallet', asset);
       const to = await directory.resolve(recipientId, 'wallet', asset);
       const respond = (r: LedgerResult): Response => ({ statusCode: 201, body: { transfer: presentTransfer(r.transfers[0] as TransferRow) } });
       return withDailyReservation(senderId, asset, amount, async () => {
-        const result = await writer.submit({
-          transfers: [
-            { debit: from, credit: to, asset, amount, kind: 'p2p', status: 'pending', note: input.note ?? '', expiresAt: clock() + settings.transferExpiryMs },
-          ],
-          idempotency: idempotencyRecord(senderId, record, respond),
-        });
+        const result = await writer.submit(
+          {
+            transfers: [
+              {
+                debit: from,
+                credit: to,
+                asset,
+                amount,
+                kind: 'p2p',
+                status: 'pending',
+                note: input.note ?? '',
+                expiresAt: clock() + settings.transferExpiryMs,
+              },
+            ],
+            idempotency: idempotencyRecord(senderId, record, respond),
+          },
+          ticket,
+        );
         posted = { transfer: result.transfers[0] as TransferRow, conversationId };
         return result.response ?? respond(result);
       });
@@ -548,7 +629,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
 
   async function resolveTransfer(viewerId: number, transferId: number, to: 'posted' | 'voided', key: string | undefined): Promise<Response> {
     let resolved: TransferRow | undefined;
-    const response = await idempotent(viewerId, key, false, `transfer-${to}:${transferId}`, {}, async (record) => {
+    const response = await idempotent(viewerId, key, false, `transfer-${to}:${transferId}`, {}, async (record, ticket) => {
       const row = await loadTransfer(viewerId, transferId);
       if (row.credit_owner_id !== viewerId) fail('AUTH_FORBIDDEN', 'Only the recipient may accept or return a transfer.');
       if (row.status !== 'pending') fail('WALLET_TRANSFER_CLOSED');
@@ -557,7 +638,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
         fail('WALLET_TRANSFER_CLOSED', 'This transfer expired and went back to the sender.');
       }
       const respond = (r: LedgerResult): Response => ({ statusCode: 200, body: { transfer: presentTransfer(r.resolved[0] as TransferRow) } });
-      const result = await writer.submit({ resolutions: [{ transferId, to }], idempotency: idempotencyRecord(viewerId, record, respond) });
+      const result = await writer.submit({ resolutions: [{ transferId, to }], idempotency: idempotencyRecord(viewerId, record, respond) }, ticket);
       resolved = result.resolved[0];
       return result.response ?? respond(result);
     });
@@ -662,7 +743,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
 
   async function createRedPacket(senderId: number, input: CreateRedPacketBody, key: string | undefined): Promise<Response> {
     let created: RedPacketRow | undefined;
-    const response = await idempotent(senderId, key, true, 'red-packet', input, async (record) => {
+    const response = await idempotent(senderId, key, true, 'red-packet', input, async (record, ticket) => {
       await verifyPin(senderId, input.pin);
       const conversationId = parseId(input.conversationId, 'conversationId');
       await chat.requireCanSend(senderId, conversationId);
@@ -704,11 +785,14 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
       };
       const respond = (r: LedgerResult): Response => ({ statusCode: 201, body: { redPacket: presentPacket(r.extension as RedPacketRow) } });
       return withDailyReservation(senderId, asset, total, async () => {
-        const result = await writer.submit({
-          transfers: [{ debit: wallet, credit: escrow, asset, amount: total, kind: 'red_packet', status: 'posted', note: input.greeting ?? '' }],
-          extension: { name: 'red_packet.create', payload },
-          idempotency: idempotencyRecord(senderId, record, respond),
-        });
+        const result = await writer.submit(
+          {
+            transfers: [{ debit: wallet, credit: escrow, asset, amount: total, kind: 'red_packet', status: 'posted', note: input.greeting ?? '' }],
+            extension: { name: 'red_packet.create', payload },
+            idempotency: idempotencyRecord(senderId, record, respond),
+          },
+          ticket,
+        );
         created = result.extension as RedPacketRow;
         return result.response ?? respond(result);
       });
@@ -769,7 +853,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
   }
 
   async function claimRedPacket(viewerId: number, packetId: number, key: string | undefined): Promise<Response> {
-    return idempotent(viewerId, key, false, `red-packet-claim:${packetId}`, {}, async (record) => {
+    return idempotent(viewerId, key, false, `red-packet-claim:${packetId}`, {}, async (record, ticket) => {
       const state = await loadPacket(packetId);
       const { row } = state;
       if (!(await chat.isMember(row.conversation_id, viewerId))) fail('CHAT_NOT_A_MEMBER');
@@ -809,6 +893,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
             idempotency: idempotencyRecord(viewerId, record, respond),
           },
           respond,
+          ticket,
         );
       } catch (error) {
         // Memory and database disagree (another node, or a failed write): read the packet afresh next time.
@@ -935,7 +1020,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
   }
 
   async function tradeGold(accountId: number, side: 'buy' | 'sell', input: GoldTradeBody, key: string | undefined): Promise<Response> {
-    return idempotent(accountId, key, true, `gold-${side}`, input, async (record) => {
+    return idempotent(accountId, key, true, `gold-${side}`, input, async (record, ticket) => {
       const profile = await loadProfile(accountId);
       if (profile?.gold_activated_at == null) fail('WALLET_GOLD_NOT_ACTIVATED');
       await verifyPin(accountId, input.pin);
@@ -970,7 +1055,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
           },
         },
       });
-      const run = () => submit({ transfers, idempotency: idempotencyRecord(accountId, record, respond) }, respond);
+      const run = () => submit({ transfers, idempotency: idempotencyRecord(accountId, record, respond) }, respond, ticket);
       return side === 'buy' ? withDailyReservation(accountId, 'CNY', cash, run) : run();
     });
   }
@@ -1154,10 +1239,12 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
       goldPrice = source;
     },
     writerStats: () => ({ batches: writer.batches, commands: writer.commands }),
+    cardsPosted,
     async close() {
       if (sweeper) clearInterval(sweeper);
       await sweeping;
       await writer.close();
+      await cardsPosted();
     },
   };
 }

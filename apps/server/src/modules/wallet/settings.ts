@@ -22,6 +22,12 @@ export interface WalletSettings {
   bankCardsMax: number;
   /** Group commit: most commands per ledger transaction (1 gives the naive one-transaction-per-request design, for comparison). */
   writerBatchMax: number;
+  /** Group commit: at most this long the writer waits for requests still preparing their commands. */
+  writerLingerMs: number;
+  /** Post transfer and red-packet cards into chats (0 only to measure the ledger alone). */
+  chatCards: boolean;
+  /** How long a checked "may pay into this chat" (member, friends, not blocked) is trusted. */
+  canPayTtlMs: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -52,5 +58,8 @@ export function loadWalletSettings(env: NodeJS.ProcessEnv = process.env): Wallet
     billPageMax: 200,
     bankCardsMax: 10,
     writerBatchMax: Math.max(1, intFromEnv(env, 'WALLET_WRITER_BATCH_MAX', 256)),
+    writerLingerMs: intFromEnv(env, 'WALLET_WRITER_LINGER_MS', 4),
+    chatCards: env.WALLET_CHAT_CARDS !== '0',
+    canPayTtlMs: intFromEnv(env, 'WALLET_CAN_PAY_TTL_MS', 5_000),
   };
 }

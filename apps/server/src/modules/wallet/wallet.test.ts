@@ -110,6 +110,7 @@ describe.each(dialects)('wallet on %s', (dialect) => {
     expect(Number(wallet.body.balances[0].heldMinor)).toBeGreaterThanOrEqual(1200);
     expect(await available(alice)).toBe(before - 1200);
     expect(await available(bob)).toBe(bobBefore);
+    await app.plaza.services.wallet.cardsPosted();
     const conversations = await bob.http.get('/api/v1/conversations');
     const direct = conversations.body.conversations.find((c: { kind: string; peer: { id: string } | null }) => c.kind === 'direct' && c.peer?.id === alice.id);
     const messages = await bob.http.get(`/api/v1/conversations/${direct.id}/messages`);

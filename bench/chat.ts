@@ -157,7 +157,9 @@ async function step(server: Server, clients: Client[], rate: number, target: (c:
         if (c.socket.readyState !== WebSocket.OPEN) continue;
         const ts = now();
         msgCounter += 1;
-        c.socket.send(`{"type":"send","conversationId":"${target(c)}","message":{"clientMsgId":"b${msgCounter}","type":"text","text":"T${ts.toFixed(3)} s${c.index}${PAD}"}}`);
+        c.socket.send(
+          `{"type":"send","conversationId":"${target(c)}","message":{"clientMsgId":"b${msgCounter}","type":"text","text":"T${ts.toFixed(3)} s${c.index}${PAD}"}}`,
+        );
         sentTotal += 1;
         if (ts >= windowStart && ts < windowEnd) sentInWindow += 1;
       }
@@ -196,8 +198,8 @@ async function step(server: Server, clients: Client[], rate: number, target: (c:
     bench_cpu_pct: benchCpuPct,
     other_cpu_pct: Math.max(0, machinePct - serverCpuPct - benchCpuPct),
     // Contention-robust efficiency: server CPU time per acked message / per delivery.
-    server_cpu_us_per_msg: ackInWindow ? Math.round((serverCpuPct / 100) * 1e6 / (ackInWindow / measuredS)) : null,
-    server_cpu_us_per_delivery: recvInWindow ? Math.round((serverCpuPct / 100) * 1e6 / (recvInWindow / measuredS)) : null,
+    server_cpu_us_per_msg: ackInWindow ? Math.round(((serverCpuPct / 100) * 1e6) / (ackInWindow / measuredS)) : null,
+    server_cpu_us_per_delivery: recvInWindow ? Math.round(((serverCpuPct / 100) * 1e6) / (recvInWindow / measuredS)) : null,
     loadavg_1m: os.loadavg()[0] as number,
     server_rss_mib: rssMiB(server.pid).rss,
     closed_sockets: closed,
@@ -311,10 +313,17 @@ export async function chatConnections() {
       Array.from({ length: procs }, (_, p) => {
         const start = p * per;
         const end = Math.min(target, start + per);
-        const child = spawn('bash', ['-c', `{ ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); } && exec node --import tsx bench/conn-client.ts ${server.wsUrl} ${tokensFile} ${start} ${end}`], {
-          cwd: ROOT,
-          stdio: ['pipe', 'pipe', 'inherit'],
-        });
+        const child = spawn(
+          'bash',
+          [
+            '-c',
+            `{ ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); } && exec node --import tsx bench/conn-client.ts ${server.wsUrl} ${tokensFile} ${start} ${end}`,
+          ],
+          {
+            cwd: ROOT,
+            stdio: ['pipe', 'pipe', 'inherit'],
+          },
+        );
         children.push(child);
         return new Promise<{ connected: number; failed: number; seconds: number }>((resolve) => {
           let buf = '';
@@ -394,7 +403,13 @@ export async function chatCatchup() {
         pendingAcks = missed;
         for (let k = 0; k < missed; k++) {
           seq += 1;
-          sender.socket.send(JSON.stringify({ type: 'send', conversationId: String(fixture.convId), message: { clientMsgId: `c${seq}`, type: 'text', text: `catch-up ${seq}` } }));
+          sender.socket.send(
+            JSON.stringify({
+              type: 'send',
+              conversationId: String(fixture.convId),
+              message: { clientMsgId: `c${seq}`, type: 'text', text: `catch-up ${seq}` },
+            }),
+          );
         }
       });
       // Reconnect with afterSeq; time until all missed events and `ready` have arrived.

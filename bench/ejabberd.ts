@@ -76,7 +76,7 @@ export async function ejabberd() {
     }
     if (!up) throw new Error('ejabberd did not start');
     const pid = execSync('pgrep -u ejabberd beam.smp | head -1').toString().trim();
-    result.ejabberd_version = execSync("dpkg-query -W -f='${Version}' ejabberd").toString();
+    result.ejabberd_version = execFileSync('dpkg-query', ['-W', `-f=${'$'}{Version}`, 'ejabberd']).toString();
     // Users may exist from an earlier run: registration conflicts are not fatal.
     const reg = await runLoadgen(dir, ['register', '--n', String(Math.max(chatN, mucN)), '--concurrency', '50'], 300);
     log(`ejabberd: register exited ${reg.code}`);
@@ -85,7 +85,20 @@ export async function ejabberd() {
     } catch (error) {
       log('create_room:', String(error).slice(0, 200));
     }
-    const common = ['--ejpid', pid, '--warmup', String(warmup), '--duration', String(duration), '--drain', String(drain), '--between', "'ejabberdctl delete_old_mam_messages all 0'", '--stopOnFail', '1'];
+    const common = [
+      '--ejpid',
+      pid,
+      '--warmup',
+      String(warmup),
+      '--duration',
+      String(duration),
+      '--drain',
+      String(drain),
+      '--between',
+      "'ejabberdctl delete_old_mam_messages all 0'",
+      '--stopOnFail',
+      '1',
+    ];
     const chat = await runLoadgen(dir, ['chat', '--n', String(chatN), '--rates', chatRates.join(','), ...common], 600);
     const muc = await runLoadgen(dir, ['muc', '--n', String(mucN), '--rates', mucRates.join(','), ...common], 600);
     const parse = (line: string) => {

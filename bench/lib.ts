@@ -142,11 +142,15 @@ export async function startServer<T>(name: string, seed: (db: DatabaseHandle) =>
     fs.mkdirSync(dir, { recursive: true });
     nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
-  const child: ChildProcess = spawn('bash', ['-c', `{ ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); } && exec node ${nodeArgs.join(' ')} apps/server/src/main.ts`], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl ?? '' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const child: ChildProcess = spawn(
+    'bash',
+    ['-c', `{ ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); } && exec node ${nodeArgs.join(' ')} apps/server/src/main.ts`],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl ?? '' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = now() + 60_000;
@@ -204,7 +208,12 @@ export async function seedAccounts(h: DatabaseHandle, n: number, prefix: string)
       const rows = await trx.insertInto('accounts').values(part).returning('id').execute();
       ids.push(...rows.map((r) => Number(r.id)));
     });
-    await chunked(ids, (part) => trx.insertInto('inbox_heads').values(part.map((id) => ({ account_id: id, last_seq: 0 }))).execute());
+    await chunked(ids, (part) =>
+      trx
+        .insertInto('inbox_heads')
+        .values(part.map((id) => ({ account_id: id, last_seq: 0 })))
+        .execute(),
+    );
     const sessions = ids.map((id) => {
       const token = `plz_bench_${id}_${randomBytes(12).toString('base64url')}`;
       tokens.push(token);
@@ -226,13 +235,32 @@ export async function seedDirectPairs(h: DatabaseHandle, pairs: [number, number]
       { owner_id: b, peer_id: a, remark: '', tags: '[]', created_at: now },
     ]);
     await chunked(contacts, (part) => trx.insertInto('contacts').values(part).execute());
-    const convs = pairs.map(([a, b]) => ({ kind: 'direct' as const, direct_key: `${Math.min(a, b)}:${Math.max(a, b)}`, title: '', notice: '', owner_id: null, last_seq: 0, last_message_at: now, member_count: 2, created_at: now }));
+    const convs = pairs.map(([a, b]) => ({
+      kind: 'direct' as const,
+      direct_key: `${Math.min(a, b)}:${Math.max(a, b)}`,
+      title: '',
+      notice: '',
+      owner_id: null,
+      last_seq: 0,
+      last_message_at: now,
+      member_count: 2,
+      created_at: now,
+    }));
     await chunked(convs, async (part) => {
       const rows = await trx.insertInto('conversations').values(part).returning('id').execute();
       convIds.push(...rows.map((r) => Number(r.id)));
     });
     const members = pairs.flatMap(([a, b], i) =>
-      [a, b].map((accountId) => ({ conversation_id: convIds[i] as number, account_id: accountId, role: 'member' as const, muted: 0, pinned: 0, last_read_seq: 0, joined_seq: 0, joined_at: now })),
+      [a, b].map((accountId) => ({
+        conversation_id: convIds[i] as number,
+        account_id: accountId,
+        role: 'member' as const,
+        muted: 0,
+        pinned: 0,
+        last_read_seq: 0,
+        joined_seq: 0,
+        joined_at: now,
+      })),
     );
     await chunked(members, (part) => trx.insertInto('conversation_members').values(part).execute());
   });
@@ -252,11 +280,30 @@ export async function seedGroup(h: DatabaseHandle, ids: number[], title: string)
     await chunked(contacts, (part) => trx.insertInto('contacts').values(part).execute());
     const row = await trx
       .insertInto('conversations')
-      .values({ kind: 'group', direct_key: null, title, notice: '', owner_id: owner, last_seq: 0, last_message_at: now, member_count: ids.length, created_at: now })
+      .values({
+        kind: 'group',
+        direct_key: null,
+        title,
+        notice: '',
+        owner_id: owner,
+        last_seq: 0,
+        last_message_at: now,
+        member_count: ids.length,
+        created_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const cid = Number(row.id);
-    const members = ids.map((accountId) => ({ conversation_id: cid, account_id: accountId, role: (accountId === owner ? 'owner' : 'member') as 'owner' | 'member', muted: 0, pinned: 0, last_read_seq: 0, joined_seq: 0, joined_at: now }));
+    const members = ids.map((accountId) => ({
+      conversation_id: cid,
+      account_id: accountId,
+      role: (accountId === owner ? 'owner' : 'member') as 'owner' | 'member',
+      muted: 0,
+      pinned: 0,
+      last_read_seq: 0,
+      joined_seq: 0,
+      joined_at: now,
+    }));
     await chunked(members, (part) => trx.insertInto('conversation_members').values(part).execute());
     return cid;
   });

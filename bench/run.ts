@@ -22,7 +22,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
 };
 
 const wanted = process.argv.slice(2);
-const names = wanted.length === 0 ? Object.keys(scenarios) : Object.keys(scenarios).filter((name) => wanted.some((w) => name === w || name.startsWith(`${w}-`)));
+const names =
+  wanted.length === 0 ? Object.keys(scenarios) : Object.keys(scenarios).filter((name) => wanted.some((w) => name === w || name.startsWith(`${w}-`)));
 if (names.length === 0) {
   console.error(`unknown scenario ${wanted.join(' ')}; known: ${Object.keys(scenarios).join(', ')}`);
   process.exit(2);

@@ -1,6 +1,7 @@
 import { ConfigProvider } from 'antd-mobile';
 import enUS from 'antd-mobile/es/locales/en-US';
 import zhCN from 'antd-mobile/es/locales/zh-CN';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { Shell } from './components/Shell';
@@ -14,7 +15,10 @@ import { ContactsList } from './screens/ContactsList';
 import { DiscoverFeature, DiscoverList } from './screens/Discover';
 import { GroupInfoPage, NewGroupPage } from './screens/Group';
 import { AboutPage, AccountSettingsPage, DevicesPage, LanguagePage, MeTab, MyQrPage, PrivacySettingsPage, SettingsPage, ThemePage } from './screens/Me';
-import { GroupInvitePage, LoginConfirmPage, ScanPage } from './screens/Scan';
+import { GroupInvitePage, LoginConfirmPage } from './screens/Scan';
+
+// The QR decoder is only needed once someone opens Scan, so it loads on demand.
+const ScanPage = lazy(() => import('./screens/ScanCamera').then((module) => ({ default: module.ScanPage })));
 import { ChannelsPage } from './screens/channels/ChannelsPage';
 import { MomentsAlbumPage, MomentsPage } from './screens/moments/MomentsPage';
 
@@ -31,7 +35,14 @@ function DetailRoutes() {
       <Route path="/contacts/tags" element={<TagsPage />} />
       <Route path="/profile/:id" element={<ProfilePage />} />
       <Route path="/add-contact" element={<AddContactPage />} />
-      <Route path="/scan" element={<ScanPage />} />
+      <Route
+        path="/scan"
+        element={
+          <Suspense fallback={null}>
+            <ScanPage />
+          </Suspense>
+        }
+      />
       <Route path="/login-confirm/:id" element={<LoginConfirmPage />} />
       <Route path="/group-invite/:code" element={<GroupInvitePage />} />
       <Route path="/discover/moments" element={<MomentsPage />} />

@@ -21,6 +21,7 @@ import { GroupInvitePage, LoginConfirmPage } from './screens/Scan';
 const ScanPage = lazy(() => import('./screens/ScanCamera').then((module) => ({ default: module.ScanPage })));
 import { ChannelsPage } from './screens/channels/ChannelsPage';
 import { MomentsAlbumPage, MomentsPage } from './screens/moments/MomentsPage';
+import { BillPage, GoldPage, WalletPage } from './screens/wallet/WalletPages';
 
 const TAB_PATHS = new Set(['/chats', '/contacts', '/discover', '/me']);
 
@@ -50,6 +51,9 @@ function DetailRoutes() {
       <Route path="/discover/channels" element={<ChannelsPage />} />
       <Route path="/discover/:feature" element={<DiscoverFeature />} />
       <Route path="/me/qr" element={<MyQrPage />} />
+      <Route path="/me/wallet" element={<WalletPage />} />
+      <Route path="/me/wallet/bill" element={<BillPage />} />
+      <Route path="/me/wallet/gold" element={<GoldPage />} />
       <Route path="/settings" element={<SettingsPage />} />
       <Route path="/settings/account" element={<AccountSettingsPage />} />
       <Route path="/settings/privacy" element={<PrivacySettingsPage />} />

@@ -10,6 +10,7 @@ import type { ChatMessage } from '../lib/queries';
 import { retrySend } from '../lib/send';
 import { TID } from '../testids';
 import { Avatar } from './Avatar';
+import { RedPacketCard, TransferCard } from '../screens/wallet/ChatMoney';
 
 function ImageContent({ message }: { message: Message }) {
   const media = message.content.media;
@@ -179,6 +180,9 @@ function TextContent({ message }: { message: Message }) {
 }
 
 export function MessageBody({ message, own }: { message: Message; own: boolean }) {
+  // Wallet cards are module message types the shared client type does not list.
+  if ((message.type as string) === 'transfer') return <TransferCard message={message} />;
+  if ((message.type as string) === 'red_packet') return <RedPacketCard message={message} />;
   switch (message.type) {
     case 'image':
       return <ImageContent message={message} />;
@@ -198,7 +202,7 @@ export function MessageBody({ message, own }: { message: Message; own: boolean }
   }
 }
 
-const BARE_TYPES = new Set(['image', 'file', 'video', 'location', 'contact_card', 'chat_history']);
+const BARE_TYPES = new Set(['image', 'file', 'video', 'location', 'contact_card', 'chat_history', 'transfer', 'red_packet']);
 
 export function MessageRow({
   message,

@@ -27,6 +27,7 @@ import { setOpenConversation } from '../lib/realtime';
 import { sendOutgoing } from '../lib/send';
 import { TID } from '../testids';
 import { ConversationAvatar, useConversationTitle } from './ChatsList';
+import { RedPacketSheet, TransferSheet } from './wallet/ChatMoney';
 
 const PAGE_SIZE = 50;
 const TIMESTAMP_GAP_MS = 5 * 60_000;
@@ -78,6 +79,7 @@ export function ChatView() {
   const [forwardIds, setForwardIds] = useState<Id[] | null>(null);
   const [mentionPicker, setMentionPicker] = useState(false);
   const [cardPicker, setCardPicker] = useState(false);
+  const [moneySheet, setMoneySheet] = useState<'none' | 'transfer' | 'red_packet'>('none');
   const inputRef = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
@@ -538,6 +540,32 @@ export function ChatView() {
               </span>
               {t('Contact Card')}
             </button>
+            <button
+              type="button"
+              className="plus-item"
+              data-testid="attach-red-packet"
+              onClick={() => {
+                setMoneySheet('red_packet');
+                setPanel('none');
+              }}
+            >
+              <span className="plus-icon">🧧</span>
+              {t('Red Packet')}
+            </button>
+            {isGroup ? null : (
+              <button
+                type="button"
+                className="plus-item"
+                data-testid="attach-transfer"
+                onClick={() => {
+                  setMoneySheet('transfer');
+                  setPanel('none');
+                }}
+              >
+                <span className="plus-icon">¥</span>
+                {t('Transfer')}
+              </button>
+            )}
             <label className="plus-item">
               <span className="plus-icon">
                 <FileOutline />
@@ -616,6 +644,16 @@ export function ChatView() {
         </div>
       </Popup>
 
+      <TransferSheet visible={moneySheet === 'transfer'} peerId={conversation?.peer?.id ?? null} onClose={() => setMoneySheet('none')} />
+      {moneySheet === 'red_packet' ? (
+        <RedPacketSheet
+          visible
+          conversationId={id}
+          isGroup={isGroup}
+          members={members.filter((m) => m.account.id !== myId).map((m) => ({ id: m.account.id, displayName: m.remark || m.account.displayName }))}
+          onClose={() => setMoneySheet('none')}
+        />
+      ) : null}
       <ContactCardPicker
         visible={cardPicker}
         onClose={() => setCardPicker(false)}

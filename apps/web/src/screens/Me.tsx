@@ -1,5 +1,5 @@
 import { Button, Dialog, List, Radio, Switch, Toast } from 'antd-mobile';
-import { ContentOutline, RightOutline, SetOutline, StarOutline, SystemQRcodeOutline } from 'antd-mobile-icons';
+import { ContentOutline, PayCircleOutline, RightOutline, SetOutline, StarOutline, SystemQRcodeOutline } from 'antd-mobile-icons';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -37,6 +37,19 @@ export function MeTab() {
           <RightOutline fontSize={14} />
         </button>
       </div>
+      <List className="list-gap" header={t('Pay & Services')}>
+        <List.Item
+          prefix={
+            <span className="entry-icon green">
+              <PayCircleOutline />
+            </span>
+          }
+          onClick={() => navigate('/me/wallet')}
+          data-testid="me-wallet"
+        >
+          {t('Wallet')}
+        </List.Item>
+      </List>
       <List className="list-gap">
         <List.Item
           prefix={

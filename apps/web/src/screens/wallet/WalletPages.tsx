@@ -162,10 +162,22 @@ export function WalletPage() {
           </div>
         ) : null}
         <div className="wallet-hero-actions">
-          <Button color="primary" onClick={() => !needPin() && setFunding('top-up')} data-testid="wallet-top-up">
+          <Button
+            color="primary"
+            onClick={() => {
+              if (!needPin()) setFunding('top-up');
+            }}
+            data-testid="wallet-top-up"
+          >
             {t('Top up')}
           </Button>
-          <Button onClick={() => !needPin() && setFunding('withdraw')}>{t('Withdraw')}</Button>
+          <Button
+            onClick={() => {
+              if (!needPin()) setFunding('withdraw');
+            }}
+          >
+            {t('Withdraw')}
+          </Button>
         </div>
       </div>
       <List className="list-gap">
@@ -223,7 +235,7 @@ export function BillPage() {
   const option = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
-      legend: { data: [t('In'), t('Out')] },
+      legend: { top: 0, data: [t('In'), t('Out')] },
       grid: { left: 48, right: 16, top: 32, bottom: 24 },
       xAxis: { type: 'category', data: (monthly?.months ?? []).map((m) => m.month) },
       yAxis: { type: 'value' },
@@ -310,7 +322,15 @@ export function GoldPage() {
       grid: { left: 48, right: 16, top: 16, bottom: 24 },
       xAxis: { type: 'category', data: (gold?.history ?? []).map((p) => p.day.slice(5)) },
       yAxis: { type: 'value', scale: true },
-      series: [{ type: 'line', smooth: true, showSymbol: false, itemStyle: { color: '#d4a017' }, data: (gold?.history ?? []).map((p) => Number(p.pricePerGramMinor) / 100) }],
+      series: [
+        {
+          type: 'line',
+          smooth: true,
+          showSymbol: false,
+          itemStyle: { color: '#d4a017' },
+          data: (gold?.history ?? []).map((p) => Number(p.pricePerGramMinor) / 100),
+        },
+      ],
     }),
     [gold],
   );

@@ -94,7 +94,8 @@ export const walletApi = {
   cards: () => call<{ cards: BankCard[] }>('GET', '/api/v1/bank-cards'),
   bindCard: (number: string, holderName: string) => call<{ card: BankCard }>('POST', '/api/v1/bank-cards', { number, holderName }),
   removeCard: (id: string) => call<void>('DELETE', `/api/v1/bank-cards/${id}`),
-  topUp: (cardId: string, amountMinor: string, pin: string) => call<unknown>('POST', '/api/v1/wallet/top-ups', { cardId, asset: 'CNY', amountMinor, pin }, true),
+  topUp: (cardId: string, amountMinor: string, pin: string) =>
+    call<unknown>('POST', '/api/v1/wallet/top-ups', { cardId, asset: 'CNY', amountMinor, pin }, true),
   withdraw: (cardId: string, amountMinor: string, pin: string) =>
     call<{ withdrawal: { feeMinor: string } }>('POST', '/api/v1/wallet/withdrawals', { cardId, asset: 'CNY', amountMinor, pin }, true),
   sendTransfer: (toAccountId: string, asset: string, amountMinor: string, note: string, pin: string) =>
@@ -102,15 +103,24 @@ export const walletApi = {
   transfer: (id: string) => call<{ transfer: Transfer }>('GET', `/api/v1/transfers/${id}`),
   acceptTransfer: (id: string) => call<{ transfer: Transfer }>('POST', `/api/v1/transfers/${id}/accept`, {}, true),
   returnTransfer: (id: string) => call<{ transfer: Transfer }>('POST', `/api/v1/transfers/${id}/return`, {}, true),
-  sendRedPacket: (body: { conversationId: string; mode: string; asset: string; totalMinor: string; count: number; greeting: string; exclusiveTo?: string; pin: string }) =>
-    call<{ redPacket: RedPacket }>('POST', '/api/v1/red-packets', body, true),
+  sendRedPacket: (body: {
+    conversationId: string;
+    mode: string;
+    asset: string;
+    totalMinor: string;
+    count: number;
+    greeting: string;
+    exclusiveTo?: string;
+    pin: string;
+  }) => call<{ redPacket: RedPacket }>('POST', '/api/v1/red-packets', body, true),
   redPacket: (id: string) => call<{ redPacket: RedPacket }>('GET', `/api/v1/red-packets/${id}`),
   claim: (id: string) => call<{ claim: { amountMinor: string; asset: string } }>('POST', `/api/v1/red-packets/${id}/claim`, {}, true),
   bill: (query: { cursor?: string; direction?: string; asset?: string }) => {
     const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]);
     return call<{ entries: BillEntry[]; nextCursor: string | null }>('GET', `/api/v1/wallet/bill?${params}`);
   },
-  monthly: (asset = 'CNY') => call<{ months: { month: string; inMinor: string; outMinor: string }[] }>('GET', `/api/v1/wallet/bill/monthly?asset=${asset}&months=6`),
+  monthly: (asset = 'CNY') =>
+    call<{ months: { month: string; inMinor: string; outMinor: string }[] }>('GET', `/api/v1/wallet/bill/monthly?asset=${asset}&months=6`),
   billCsv: async () => {
     const { token } = getAuth();
     const response = await fetch('/api/v1/wallet/bill.csv', { headers: token ? { authorization: `Bearer ${token}` } : {} });

@@ -12,7 +12,13 @@ describe('the HTTP surface', () => {
 
   it('declares who may call every API route, and member routes refuse anonymous callers', async () => {
     const spec = (await api(app).get('/api/openapi.json')).body;
-    const publicRoutes = new Set(['POST /api/v1/accounts', 'POST /api/v1/sessions', 'POST /api/v1/qr-logins', 'GET /api/v1/qr-logins/{id}', 'GET /api/v1/wallet/health']);
+    const publicRoutes = new Set([
+      'POST /api/v1/accounts',
+      'POST /api/v1/sessions',
+      'POST /api/v1/qr-logins',
+      'GET /api/v1/qr-logins/{id}',
+      'GET /api/v1/wallet/health',
+    ]);
     const checked: string[] = [];
     for (const [route, methods] of Object.entries(spec.paths as Record<string, Record<string, unknown>>)) {
       if (!route.startsWith('/api/v1/')) continue;

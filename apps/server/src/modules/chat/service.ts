@@ -11,7 +11,7 @@ import type { ContactsService } from '../contacts/index.js';
 import { type Delivery, type InboxService, type NewInboxEvent, pointerKey } from '../inbox/index.js';
 import type { MediaService } from '../media/index.js';
 import { type ConversationRow, type MessageRow, presentMessage, previewOf } from './presenter.js';
-import { MessageWriter } from './writer.js';
+import { MessageWriter, type WriteResult } from './writer.js';
 
 type MemberRow = Selectable<Database['conversation_members']>;
 type Role = MemberRow['role'];
@@ -29,7 +29,7 @@ function derivedClientMsgId(base: string, ...parts: (string | number)[]): string
 export function createChatService(ctx: AppContext, deps: { accounts: AccountsService; contacts: ContactsService; inbox: InboxService; media: MediaService }) {
   const { db } = ctx;
   const { accounts, contacts, inbox, media } = deps;
-  const inFlight = new Map<string, Promise<MessageRow>>();
+  const inFlight = new Map<string, Promise<WriteResult>>();
   const writer = new MessageWriter(db, inbox, () => {});
 
   inbox.setMessageMaterializer(async (executor, _viewerId, pointers) => {
@@ -729,15 +729,13 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
   ): Promise<{ message: ReturnType<typeof presentMessage>; created: boolean }> {
     const key = `${conversationId}:${senderId}:${input.clientMsgId}`;
     const pending = inFlight.get(key);
-    if (pending) return { message: presentMessage(await pending), created: false };
+    if (pending) return { message: presentMessage((await pending).row), created: false };
     const { membership } = await requireCanSend(senderId, conversationId);
-    const before = await existingMessage(conversationId, senderId, input.clientMsgId);
-    if (before) return { message: presentMessage(before), created: false };
-    const again = inFlight.get(key);
-    if (again) return { message: presentMessage(await again), created: false };
     const { body, mediaId } = await buildContent(senderId, conversationId, membership, input);
+    // A retry that arrived while this one was being checked joins it; the writer answers one
+    // whose first attempt is already stored with the stored message.
     const racing = inFlight.get(key);
-    if (racing) return { message: presentMessage(await racing), created: false };
+    if (racing) return { message: presentMessage((await racing).row), created: false };
     const promise = writer.submit({
       conversationId,
       senderId,
@@ -749,7 +747,8 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
     });
     inFlight.set(key, promise);
     try {
-      return { message: presentMessage(await promise), created: true };
+      const { row, created } = await promise;
+      return { message: presentMessage(row), created };
     } catch (error) {
       // Another node stored the same clientMsgId first: that one is the answer.
       if (isUniqueViolation(error)) {
@@ -771,9 +770,7 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
       fail('CHAT_INVALID_MESSAGE', `postCard is for module cards, not ${card.type}`);
     }
     await requireCanSend(senderId, conversationId);
-    const prior = await existingMessage(conversationId, senderId, card.clientMsgId);
-    if (prior) return presentMessage(prior);
-    const row = await writer.submit({
+    const { row } = await writer.submit({
       conversationId,
       senderId,
       clientMsgId: card.clientMsgId,
@@ -893,15 +890,17 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
         const prior = await existingMessage(target, viewerId, clientMsgId);
         const row =
           prior ??
-          (await writer.submit({
-            conversationId: target,
-            senderId: viewerId,
-            clientMsgId,
-            type: 'chat_history',
-            body: JSON.stringify({ title: `Chat history: ${fromConversation.title}`, items }),
-            mediaId: null,
-            createdAt: Date.now(),
-          }));
+          (
+            await writer.submit({
+              conversationId: target,
+              senderId: viewerId,
+              clientMsgId,
+              type: 'chat_history',
+              body: JSON.stringify({ title: `Chat history: ${fromConversation.title}`, items }),
+              mediaId: null,
+              createdAt: Date.now(),
+            })
+          ).row;
         results.push(presentMessage(row));
         continue;
       }
@@ -915,7 +914,7 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
         const content = JSON.parse(source.body) as Record<string, unknown>;
         // A forwarded text loses its quote and mentions: they belong to the original chat.
         const body = source.type === 'text' ? { text: content.text, mentions: [], forwarded: true } : { ...content, forwarded: true };
-        const row = await writer.submit({
+        const { row } = await writer.submit({
           conversationId: target,
           senderId: viewerId,
           clientMsgId,

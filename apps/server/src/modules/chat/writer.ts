@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { addToCounters } from '../../db/counters.js';
 import type { Database } from '../../db/schema.js';
 import { invariant } from '../../lib/errors.js';
 import { limits } from '../../limits.js';
@@ -15,9 +16,15 @@ export interface SendCommand {
   createdAt: number;
 }
 
+export interface WriteResult {
+  row: MessageRow;
+  /** false when a message with the same (conversation, sender, clientMsgId) was already stored. */
+  created: boolean;
+}
+
 interface Pending {
   command: SendCommand;
-  resolve(row: MessageRow): void;
+  resolve(result: WriteResult): void;
   reject(error: unknown): void;
 }
 
@@ -40,7 +47,7 @@ export class MessageWriter {
     private readonly onCommitted: (rows: MessageRow[]) => void,
   ) {}
 
-  submit(command: SendCommand): Promise<MessageRow> {
+  submit(command: SendCommand): Promise<WriteResult> {
     if (this.closed) return Promise.reject(new Error('message writer is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ command, resolve, reject });
@@ -71,24 +78,43 @@ export class MessageWriter {
     for (const resolve of this.idle.splice(0)) resolve();
   }
 
-  private async writeBatch(batch: Pending[]): Promise<void> {
+  private async writeBatch(all: Pending[]): Promise<void> {
+    // Idempotency for the whole batch in one read: a clientMsgId already stored (or repeated
+    // within the batch) answers with the stored message and takes no sequence number.
+    const keyOf = (c: SendCommand) => `${c.conversationId}:${c.senderId}:${c.clientMsgId}`;
+    const stored = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('conversation_id', 'in', [...new Set(all.map((p) => p.command.conversationId))])
+      .where('client_msg_id', 'in', [...new Set(all.map((p) => p.command.clientMsgId))])
+      .execute();
+    const existing = new Map(stored.map((r) => [`${r.conversation_id}:${r.sender_id}:${r.client_msg_id}`, r]));
+    const firstByKey = new Map<string, Pending>();
+    const duplicates: Pending[] = [];
+    const batch: Pending[] = [];
+    for (const pending of all) {
+      const key = keyOf(pending.command);
+      const row = existing.get(key);
+      if (row) pending.resolve({ row, created: false });
+      else if (firstByKey.has(key)) duplicates.push(pending);
+      else {
+        firstByKey.set(key, pending);
+        batch.push(pending);
+      }
+    }
+    if (batch.length === 0) return;
     const { rows, deliveries } = await this.db.transaction().execute(async (trx) => {
       // 1. Sequence numbers: lock each conversation once, in id order (no deadlocks across nodes).
       const countByConversation = new Map<number, number>();
       for (const { command } of batch) countByConversation.set(command.conversationId, (countByConversation.get(command.conversationId) ?? 0) + 1);
-      const nextSeq = new Map<number, number>();
       const now = Date.now();
-      for (const conversationId of [...countByConversation.keys()].sort((a, b) => a - b)) {
-        const count = countByConversation.get(conversationId) ?? 0;
-        const row = await trx
-          .updateTable('conversations')
-          .set((eb) => ({ last_seq: eb('last_seq', '+', count), last_message_at: now }))
-          .where('id', '=', conversationId)
-          .returning('last_seq')
-          .executeTakeFirst();
-        invariant(row, `conversation ${conversationId} exists`);
-        nextSeq.set(conversationId, row.last_seq - count + 1);
-      }
+      const lastSeq = await addToCounters(
+        trx,
+        { table: 'conversations', key: 'id', counter: 'last_seq', alsoSet: { column: 'last_message_at', value: now } },
+        countByConversation,
+      );
+      const nextSeq = new Map<number, number>();
+      for (const [conversationId, count] of countByConversation) nextSeq.set(conversationId, (lastSeq.get(conversationId) ?? 0) - count + 1);
       // 2. The messages, in arrival order within each conversation.
       const values = batch.map(({ command }) => {
         const seq = nextSeq.get(command.conversationId) ?? 0;
@@ -159,7 +185,17 @@ export class MessageWriter {
     this.commands += batch.length;
     this.inbox.publish(deliveries);
     this.onCommitted(rows);
-    for (const [index, pending] of batch.entries()) pending.resolve(rows[index] as MessageRow);
+    const written = new Map<string, MessageRow>();
+    for (const [index, pending] of batch.entries()) {
+      const row = rows[index] as MessageRow;
+      written.set(keyOf(pending.command), row);
+      pending.resolve({ row, created: true });
+    }
+    for (const pending of duplicates) {
+      const row = written.get(keyOf(pending.command));
+      if (row) pending.resolve({ row, created: false });
+      else pending.reject(new Error('duplicate of a message that was not written'));
+    }
   }
 
   /** Resolves when every submitted command has been written (or rejected). */

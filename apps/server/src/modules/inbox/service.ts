@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { InboxEventType } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
+import { addToCounters } from '../../db/counters.js';
 import type { Database } from '../../db/schema.js';
 import { invariant } from '../../lib/errors.js';
 import { limits } from '../../limits.js';
@@ -49,19 +50,9 @@ export function createInboxService(ctx: AppContext) {
     if (events.length === 0) return [];
     const countByAccount = new Map<number, number>();
     for (const event of events) countByAccount.set(event.accountId, (countByAccount.get(event.accountId) ?? 0) + 1);
-    const accountIds = [...countByAccount.keys()].sort((a, b) => a - b);
+    const lastSeqByAccount = await addToCounters(trx, { table: 'inbox_heads', key: 'account_id', counter: 'last_seq' }, countByAccount);
     const nextSeqByAccount = new Map<number, number>();
-    for (const accountId of accountIds) {
-      const count = countByAccount.get(accountId) ?? 0;
-      const row = await trx
-        .updateTable('inbox_heads')
-        .set((eb) => ({ last_seq: eb('last_seq', '+', count) }))
-        .where('account_id', '=', accountId)
-        .returning('last_seq')
-        .executeTakeFirst();
-      invariant(row, `inbox head exists for account ${accountId}`);
-      nextSeqByAccount.set(accountId, row.last_seq - count + 1);
-    }
+    for (const [accountId, count] of countByAccount) nextSeqByAccount.set(accountId, (lastSeqByAccount.get(accountId) ?? 0) - count + 1);
     const now = Date.now();
     const deliveries: Delivery[] = [];
     const rows: Database['inbox_events'][] = [];

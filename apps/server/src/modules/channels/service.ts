@@ -413,6 +413,11 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
     return { posts: await presentPosts(viewerId, rows, new Map()), nextCursor: rows.length === limit && last ? `${last.created_at}_${last.id}` : null };
   }
 
+  media.addReferenceCheck(async (mediaId) => {
+    const row = await db.selectFrom('channel_media').select('post_id').where('media_id', '=', mediaId).limit(1).executeTakeFirst();
+    return row !== undefined;
+  });
+
   /** Channel posts are public: any member may fetch their media. */
   media.setAccessCheck(async (_accountId, mediaId) => {
     const row = await db.selectFrom('channel_media').select('post_id').where('media_id', '=', mediaId).limit(1).executeTakeFirst();

@@ -112,4 +112,19 @@ describe.each(dialects)('media on %s', (dialect) => {
     const seen = await fetch(app.url + updated.body.account.avatarUrl, { headers: { authorization: `Bearer ${eve.token}` } });
     expect(seen.status).toBe(200);
   });
+
+  it('keeps the bytes of a recalled chat image that a Moments post still shows', async () => {
+    const uploaded = await upload(app, alice, 'image', png, 'shared.png', 'image/png');
+    expect((await alice.http.post('/api/v1/moments', { text: 'sunset', photoMediaIds: [uploaded.body.media.id] })).status).toBe(201);
+    const conversation = (await alice.http.post('/api/v1/conversations', { kind: 'direct', peerId: bob.id })).body.conversation.id;
+    const sent = await alice.http.post(`/api/v1/conversations/${conversation}/messages`, {
+      clientMsgId: 'shared',
+      type: 'image',
+      mediaId: uploaded.body.media.id,
+    });
+    await alice.http.post(`/api/v1/conversations/${conversation}/messages/${sent.body.message.id}/recall`);
+    const fetched = await fetch(app.url + uploaded.body.media.url, { headers: { authorization: `Bearer ${bob.token}` } });
+    expect(fetched.status).toBe(200);
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(png)).toBe(true);
+  });
 });

@@ -56,6 +56,8 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
   const { db, config } = ctx;
   // Each module that shares media (chat conversations, Moments posts, …) adds one check; any may grant.
   const accessChecks: ((accountId: number, mediaId: number) => Promise<boolean>)[] = [];
+  /** Other modules say whether they still use a media id, so shared bytes are never deleted under them. */
+  const referenceChecks: ((mediaId: number) => Promise<boolean>)[] = [];
 
   function maxBytesFor(kind: MediaKind): number {
     if (kind === 'image' || kind === 'avatar') return config.media.maxImageBytes;
@@ -153,6 +155,7 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
     const used = await db.selectFrom('messages').select('id').where('media_id', '=', mediaId).limit(1).executeTakeFirst();
     const avatar = await db.selectFrom('accounts').select('id').where('avatar_media_id', '=', mediaId).limit(1).executeTakeFirst();
     if (used || avatar) return;
+    for (const inUse of referenceChecks) if (await inUse(mediaId)) return;
     const row = await db.selectFrom('media').selectAll().where('id', '=', mediaId).executeTakeFirst();
     if (!row) return;
     await db.deleteFrom('media_links').where('media_id', '=', mediaId).execute();
@@ -175,6 +178,9 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
     present: presentMedia,
     maxBytesFor,
     /** Adds a check (it does not replace earlier ones; the name predates a second sharing module). */
+    addReferenceCheck(inUse: (mediaId: number) => Promise<boolean>) {
+      referenceChecks.push(inUse);
+    },
     setAccessCheck(check: (accountId: number, mediaId: number) => Promise<boolean>) {
       accessChecks.push(check);
     },

@@ -422,6 +422,12 @@ export function createMomentsService(ctx: AppContext, deps: { accounts: Accounts
     return settings(accountId);
   }
 
+  media.addReferenceCheck(async (mediaId) => {
+    const post = await db.selectFrom('moment_media').select('post_id').where('media_id', '=', mediaId).limit(1).executeTakeFirst();
+    const cover = await db.selectFrom('moment_settings').select('account_id').where('cover_media_id', '=', mediaId).limit(1).executeTakeFirst();
+    return post !== undefined || cover !== undefined;
+  });
+
   /** Photos and videos of a post may be fetched by whoever may see the post; covers by friends. */
   media.setAccessCheck(async (accountId, mediaId) => {
     const links = await db.selectFrom('moment_media').select('post_id').where('media_id', '=', mediaId).limit(20).execute();

@@ -4,6 +4,8 @@ import path from 'node:path';
 export interface Config {
   port: number;
   host: string;
+  /** Server processes sharing the port (Node runs JavaScript on one core per process). */
+  workers: number;
   /** Where SQLite and local media live when no external store is configured. */
   dataDir: string;
   /** postgres://… selects PostgreSQL; empty means embedded SQLite in dataDir. */
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const s3Bucket = env.MEDIA_S3_BUCKET;
   return {
     port: intFromEnv(env, 'PORT', 8080),
+    workers: Math.max(1, intFromEnv(env, 'WORKERS', 1)),
     host: env.HOST || '0.0.0.0',
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,

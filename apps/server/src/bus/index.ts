@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { connect, type NatsConnection } from 'nats';
 
@@ -70,5 +71,10 @@ export class NatsBus implements Bus {
 }
 
 export async function openBus(busUrl: string | undefined, prefix?: string): Promise<Bus> {
-  return busUrl ? NatsBus.connect(busUrl, prefix) : new LocalBus();
+  if (busUrl) return NatsBus.connect(busUrl, prefix);
+  if (cluster.isWorker) {
+    const { IpcBus } = await import('./ipc.js');
+    return new IpcBus();
+  }
+  return new LocalBus();
 }

@@ -85,7 +85,10 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
   return new Proxy(sqlite, {
     get(target, property, receiver) {
       if (property !== 'prepare') return Reflect.get(target, property, receiver);
-      return (source: string) => {
+      return (text: string) => {
+        // Write transactions take the write lock when they begin: with several processes on one
+        // file, a deferred transaction that reads first could not upgrade after another's commit.
+        const source = text === 'begin' ? 'begin immediate' : text;
         let statement = cache.get(source);
         if (!statement) {
           statement = prepare(source);

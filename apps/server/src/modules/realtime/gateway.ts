@@ -76,6 +76,24 @@ class Connection {
     }
   }
 
+  private corked = false;
+
+  /**
+   * Frames sent in one turn of the event loop (a bus message's deliveries, a catch-up page) leave
+   * in one write instead of one syscall each. ws has no public cork, so this reaches its socket.
+   */
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    const raw = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (!raw) return;
+    this.corked = true;
+    raw.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      raw.uncork();
+    });
+  }
+
   private send(frame: string): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
     // A device that cannot keep up is dropped; it reconnects and catches up from its last seq.
@@ -85,6 +103,7 @@ class Connection {
     }
     const match = /^\{"type":"event","event":\{"seq":(\d+)/.exec(frame);
     if (match) this.lastSentSeq = Number(match[1]);
+    this.corkUntilNextTick();
     this.socket.send(frame);
   }
 }

@@ -125,10 +125,12 @@ describe.each(dialects)('wallet crash recovery on %s', (dialect) => {
         ),
       ),
     );
-    await new Promise((r) => setTimeout(r, 250));
+    // Kill mid-load: once some transfers are acknowledged, while others are still in flight.
+    for (let waited = 0; acknowledged.size < 20 && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     first.child.kill('SIGKILL');
     await Promise.allSettled(inFlight);
     expect(acknowledged.size).toBeGreaterThan(0);
+    expect(acknowledged.size).toBeLessThan(keys.length);
 
     const second = startServer(env, port);
     cleanups.push(async () => {

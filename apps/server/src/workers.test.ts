@@ -42,13 +42,17 @@ describe('two worker processes on one machine', () => {
     });
     const url = `http://127.0.0.1:${port}`;
     const nodes = new Set<string>();
-    for (let i = 0; i < 600 && nodes.size < 2; i++) {
+    // Both workers answer once both have started; keep asking (bounded) until each has.
+    const deadline = Date.now() + 60_000;
+    while (nodes.size < 2 && Date.now() < deadline) {
       try {
-        const health = (await (await fetch(`${url}/healthz`)).json()) as { node: string };
+        // A new connection each time: the cluster spreads connections, not requests.
+        const health = (await (await fetch(`${url}/healthz`, { headers: { connection: 'close' } })).json()) as { node: string };
         nodes.add(health.node);
       } catch {
-        await new Promise((r) => setTimeout(r, 100));
+        // not listening yet
       }
+      await new Promise((r) => setTimeout(r, 50));
     }
     expect(nodes.size).toBe(2);
     app = { url, wsUrl: `ws://127.0.0.1:${port}/ws` } as TestApp;

@@ -532,7 +532,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
   const cardIdle: (() => void)[] = [];
   const cardRoom: (() => void)[] = [];
   let cardWorkers = 0;
-  const CARD_WORKERS_MAX = 16;
+  const CARD_WORKERS_MAX = 128;
   const CARD_QUEUE_MAX = 5_000;
 
   async function cardWorker(): Promise<void> {

@@ -854,51 +854,61 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
 
   async function claimRedPacket(viewerId: number, packetId: number, key: string | undefined): Promise<Response> {
     return idempotent(viewerId, key, false, `red-packet-claim:${packetId}`, {}, async (record, ticket) => {
-      const state = await loadPacket(packetId);
-      const { row } = state;
-      if (!(await chat.isMember(row.conversation_id, viewerId))) fail('CHAT_NOT_A_MEMBER');
-      if (row.exclusive_to !== null && row.exclusive_to !== viewerId) fail('RED_PACKET_NOT_FOR_YOU');
-      if (row.sender_id === viewerId && (await chat.conversationInfo(row.conversation_id)).kind === 'direct') fail('RED_PACKET_NOT_FOR_YOU');
-      const wallet = await directory.resolve(viewerId, 'wallet', row.asset);
-      // The critical section: synchronous, in memory, a few microseconds; the durable write is batched behind it.
-      if (state.claimed.has(viewerId)) fail('RED_PACKET_ALREADY_CLAIMED');
-      if (row.status === 'refunded' || row.expires_at <= clock()) fail('RED_PACKET_EXPIRED');
-      if (state.remainingCount === 0) fail('RED_PACKET_EMPTY');
-      const amount = drawShare(row.mode, state.remainingMinor, state.remainingCount);
-      state.remainingMinor -= amount;
-      state.remainingCount -= 1;
-      state.claimed.add(viewerId);
-      const respond = (r: LedgerResult): Response => ({
-        statusCode: 200,
-        body: {
-          claim: { redPacketId: idString(packetId), asset: row.asset, amountMinor: present(amount), transferId: idString((r.transfers[0] as TransferRow).id) },
-        },
-      });
-      try {
-        return await submit(
-          {
-            transfers: [
-              {
-                debit: { id: row.escrow_account_id, ownerId: row.sender_id },
-                credit: wallet,
-                asset: row.asset,
-                amount,
-                kind: 'red_packet_claim',
-                status: 'posted',
-                reference: `rp:${packetId}`,
-                note: row.greeting,
-              },
-            ],
-            extension: { name: 'red_packet.claim', payload: { packetId, accountId: viewerId, amount } },
-            idempotency: idempotencyRecord(viewerId, record, respond),
+      // A second attempt only when the database refused a share this node's memory allowed
+      // (another node claimed in between): the packet is read afresh and the share drawn again.
+      for (let attempt = 1; ; attempt += 1) {
+        const state = await loadPacket(packetId);
+        const { row } = state;
+        if (!(await chat.isMember(row.conversation_id, viewerId))) fail('CHAT_NOT_A_MEMBER');
+        if (row.exclusive_to !== null && row.exclusive_to !== viewerId) fail('RED_PACKET_NOT_FOR_YOU');
+        if (row.sender_id === viewerId && (await chat.conversationInfo(row.conversation_id)).kind === 'direct') fail('RED_PACKET_NOT_FOR_YOU');
+        const wallet = await directory.resolve(viewerId, 'wallet', row.asset);
+        // The critical section: synchronous, in memory, a few microseconds; the durable write is batched behind it.
+        if (state.claimed.has(viewerId)) fail('RED_PACKET_ALREADY_CLAIMED');
+        if (row.status === 'refunded' || row.expires_at <= clock()) fail('RED_PACKET_EXPIRED');
+        if (state.remainingCount === 0) fail('RED_PACKET_EMPTY');
+        const amount = drawShare(row.mode, state.remainingMinor, state.remainingCount);
+        state.remainingMinor -= amount;
+        state.remainingCount -= 1;
+        state.claimed.add(viewerId);
+        const respond = (r: LedgerResult): Response => ({
+          statusCode: 200,
+          body: {
+            claim: {
+              redPacketId: idString(packetId),
+              asset: row.asset,
+              amountMinor: present(amount),
+              transferId: idString((r.transfers[0] as TransferRow).id),
+            },
           },
-          respond,
-          ticket,
-        );
-      } catch (error) {
-        // Memory and database disagree (another node, or a failed write): read the packet afresh next time.
-        if (packets.get(packetId) === state) packets.delete(packetId);
-        throw error;
+        });
+        try {
+          return await submit(
+            {
+              transfers: [
+                {
+                  debit: { id: row.escrow_account_id, ownerId: row.sender_id },
+                  credit: wallet,
+                  asset: row.asset,
+                  amount,
+                  kind: 'red_packet_claim',
+                  status: 'posted',
+                  reference: `rp:${packetId}`,
+                  note: row.greeting,
+                },
+              ],
+              extension: { name: 'red_packet.claim', payload: { packetId, accountId: viewerId, amount } },
+              idempotency: idempotencyRecord(viewerId, record, respond),
+            },
+            respond,
+            ticket,
+          );
+        } catch (error) {
+          // Memory and database disagree (another node, or a failed write): read the packet afresh next time.
+          if (packets.get(packetId) === state) packets.delete(packetId);
+          if (attempt === 1 && error instanceof AppError && error.code === 'RED_PACKET_EMPTY') continue;
+          throw error;
+        }
       }
     });
   }

@@ -24,7 +24,11 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
+    // A fake microphone and camera (a tone and a test pattern) with no permission prompt, so the
+    // voice-message journey records real audio through MediaRecorder.
     args: [
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',

@@ -17,7 +17,7 @@ describe.skipIf(!chromiumAvailable)('member journeys in Chromium', { timeout: 12
   const contexts: BrowserContext[] = [];
 
   async function newPage(viewport = { width: 420, height: 860 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-US' });
+    const context = await browser.newContext({ viewport, locale: 'en-US', permissions: ['microphone', 'camera'] });
     contexts.push(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
@@ -156,7 +156,7 @@ describe.skipIf(!chromiumAvailable)('member journeys in Chromium', { timeout: 12
     await desktop.screenshot({ path: path.join(shots, 'desktop-after-qr-login.png') });
   });
 
-  it('runs a group of three with a mention and an image', async () => {
+  it('runs a group of three with a mention, a voice message and an image', async () => {
     const owner = await newPage();
     const ownerHandle = await registerInBrowser(owner, 'Grace');
     const ownerToken = await tokenOf(owner);
@@ -184,6 +184,18 @@ describe.skipIf(!chromiumAvailable)('member journeys in Chromium', { timeout: 12
     await owner.getByTestId(TID.CHAT_SEND).click();
     await bubble(owner, 'lunch at noon?').waitFor();
 
+    // Hold to talk: the fake microphone records about two seconds, released to send.
+    await owner.getByTestId(TID.CHAT_VOICE_TOGGLE).click();
+    const talk = owner.getByTestId(TID.CHAT_HOLD_TO_TALK);
+    const box = await talk.boundingBox();
+    if (!box) throw new Error('hold-to-talk button has no box');
+    await owner.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await owner.mouse.down();
+    await owner.waitForTimeout(2000);
+    await owner.mouse.up();
+    await owner.locator(`[data-testid="${TID.MESSAGE_BUBBLE}"][data-type="voice"][data-status="sent"]`).first().waitFor();
+    await owner.getByTestId(TID.CHAT_VOICE_TOGGLE).click();
+
     const photo = path.join(shots, 'photo.png');
     await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 7, g: 163, b: 90 } } })
       .png()
@@ -202,6 +214,9 @@ describe.skipIf(!chromiumAvailable)('member journeys in Chromium', { timeout: 12
         content: { mentions?: string[] };
       }[];
     await expect.poll(async () => (await messages()).some((m) => m.type === 'image'), { timeout: 15_000 }).toBe(true);
+    const voice = (await messages()).find((m) => m.type === 'voice') as unknown as { content: { media: { mime: string; sizeBytes: number } } };
+    expect(voice.content.media.mime).toMatch(/webm|ogg/);
+    expect(voice.content.media.sizeBytes).toBeGreaterThan(1000);
     const mention = (await messages()).find((m) => m.type === 'text' && m.text?.includes('lunch at noon?'));
     expect(mention?.content.mentions).toEqual([heidi.id]);
     await owner.screenshot({ path: path.join(shots, 'group.png') });

@@ -148,7 +148,7 @@ export async function startServer<T>(name: string, seed: (db: DatabaseHandle) =>
     {
       cwd: ROOT,
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl ?? '' },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 2, 2], // the server's logs go to stderr, so stdout holds only result lines
     },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

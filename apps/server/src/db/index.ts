@@ -53,7 +53,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     }
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
-      max: options.pgPoolMax ?? 10,
+      max: options.pgPoolMax ?? 20,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -108,6 +108,8 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<void> {
   const migrator = new Migrator({
     db: handle.db,
     provider: { getMigrations: async () => migrations },
+    // Modules add migrations independently; one dated before another already applied still runs.
+    allowUnorderedMigrations: true,
     // Kysely looks for its bookkeeping tables by name across schemas unless told where they are.
     ...(handle.pgSchema ? { migrationTableSchema: handle.pgSchema } : {}),
   });

@@ -92,9 +92,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const token = bearerToken(request);
     if (token) {
       request.auth = await services.accounts.authenticate(token);
-      if (!request.auth && access === 'member') fail('AUTH_INVALID_TOKEN');
+      if (!request.auth && access !== 'public') fail('AUTH_INVALID_TOKEN');
     }
-    if (access === 'member' && !request.auth) fail('AUTH_REQUIRED');
+    if (access !== 'public' && !request.auth) fail('AUTH_REQUIRED');
+    if (access === 'operator' && !request.auth?.isOperator) fail('AUTH_OPERATOR_ONLY');
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
@@ -182,6 +183,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerMomentRoutes(app, services.moments);
   registerChannelRoutes(app, services.channels);
   registerWalletRoutes(app, services.wallet);
+  await services.accounts.applyOperatorHandles();
   services.wallet.start();
   const realtime = createRealtimeGateway(app, ctx, services);
 

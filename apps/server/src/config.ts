@@ -26,6 +26,12 @@ export interface Config {
   webDir: string;
   /** When true, argon2 uses cheap parameters (tests only; never in production). */
   fastPasswordHashing: boolean;
+  operators: {
+    /** Handles (case-insensitive) that are operators whenever they exist. */
+    handles: string[];
+    /** The first account registered on an instance without operators becomes its operator. */
+    firstAccount: boolean;
+  };
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -67,5 +73,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webDir: path.resolve(env.WEB_DIR || path.join(import.meta.dirname, '../../web/dist')),
     fastPasswordHashing: env.PLAZA_FAST_PASSWORD_HASHING === '1',
+    operators: {
+      handles: (env.OPERATOR_HANDLES || '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+      firstAccount: env.OPERATOR_FIRST_ACCOUNT !== '0',
+    },
   };
 }

@@ -4,7 +4,7 @@ import { fail } from './lib/errors.js';
 import type { AuthenticatedSession } from './modules/accounts/service.js';
 
 /** Who may call a route: declared on every /api route and checked before its handler runs. */
-export type Access = 'public' | 'member';
+export type Access = 'public' | 'member' | 'operator';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,6 +21,13 @@ export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 export function member(request: FastifyRequest): AuthenticatedSession {
   if (!request.auth) fail('AUTH_REQUIRED');
   return request.auth;
+}
+
+/** The signed-in operator of an `operator` route (the access hook guarantees one). */
+export function operator(request: FastifyRequest): AuthenticatedSession {
+  const auth = member(request);
+  if (!auth.isOperator) fail('AUTH_OPERATOR_ONLY');
+  return auth;
 }
 
 export function bearerToken(request: FastifyRequest): string | undefined {

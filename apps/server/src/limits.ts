@@ -21,6 +21,7 @@ export const limits = {
   sessionsPerAccountMax: 100,
   loginFailuresPerWindow: 5,
   loginFailureWindowMs: 15 * 60 * 1000,
+  operatorsMax: 200,
   qrLoginTtlMs: 2 * 60 * 1000,
   voiceDurationMaxMs: 60_000,
   /** Group commit: the writer takes at most this many commands per transaction. */

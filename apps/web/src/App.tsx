@@ -22,6 +22,7 @@ const ScanPage = lazy(() => import('./screens/ScanCamera').then((module) => ({ d
 import { ChannelsPage } from './screens/channels/ChannelsPage';
 import { MomentsAlbumPage, MomentsPage } from './screens/moments/MomentsPage';
 import { BillPage, GoldPage, WalletPage } from './screens/wallet/WalletPages';
+import { OperatorConsole, OperatorSectionPage } from './screens/operator/OperatorConsole';
 
 const TAB_PATHS = new Set(['/chats', '/contacts', '/discover', '/me']);
 
@@ -54,6 +55,8 @@ function DetailRoutes() {
       <Route path="/me/wallet" element={<WalletPage />} />
       <Route path="/me/wallet/bill" element={<BillPage />} />
       <Route path="/me/wallet/gold" element={<GoldPage />} />
+      <Route path="/operator" element={<OperatorConsole />} />
+      <Route path="/operator/:section" element={<OperatorSectionPage />} />
       <Route path="/settings" element={<SettingsPage />} />
       <Route path="/settings/account" element={<AccountSettingsPage />} />
       <Route path="/settings/privacy" element={<PrivacySettingsPage />} />

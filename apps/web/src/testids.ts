@@ -112,6 +112,8 @@ export const TID = {
   GROUP_JOIN: 'group-join',
 
   ME_PROFILE_ROW: 'me-profile-row',
+  OPERATOR_ENTRY: 'operator-entry',
+  OPERATOR_CONSOLE: 'operator-console',
   ME_QR_BUTTON: 'me-qr-button',
   MY_QR_IMAGE: 'my-qr-image',
   SETTINGS_ENTRY: 'settings-entry',

@@ -15,6 +15,8 @@ export interface Account {
   phone?: string | null;
   phoneDiscoverable?: boolean;
   handleDiscoverable?: boolean;
+  /** Present on the member's own account: whether they operate this Plaza. */
+  isOperator?: boolean;
 }
 
 export interface SessionInfo {

@@ -17,6 +17,8 @@ export const errorTable = {
   AUTH_INVALID_CREDENTIALS: { status: 401, message: 'Wrong Plaza ID or password.' },
   AUTH_TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed sign-ins; wait a few minutes.' },
   AUTH_FORBIDDEN: { status: 403, message: 'You may not do this.' },
+  AUTH_OPERATOR_ONLY: { status: 403, message: 'Only an operator of this Plaza may do this.' },
+  OPERATOR_SELF_REVOKE: { status: 409, message: 'You cannot remove yourself as operator; ask another operator.' },
 
   ACCOUNTS_HANDLE_TAKEN: { status: 409, message: 'This Plaza ID is already taken.' },
   ACCOUNTS_INVALID_HANDLE: {

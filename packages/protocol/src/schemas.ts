@@ -27,6 +27,9 @@ export const LoginBody = Obj({
 });
 export type LoginBody = Static<typeof LoginBody>;
 
+export const GrantOperatorBody = Obj({ handle: Handle });
+export type GrantOperatorBody = Static<typeof GrantOperatorBody>;
+
 export const RenameSessionBody = Obj({ deviceName: Type.String({ minLength: 1, maxLength: 60 }) });
 
 export const UpdateProfileBody = Obj({

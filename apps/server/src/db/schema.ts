@@ -14,6 +14,7 @@ export interface Database {
     handle_discoverable: Generated<number>;
     region: string | null;
     created_at: number;
+    is_operator: Generated<number>;
   };
   sessions: {
     id: Generated<number>;

@@ -61,7 +61,11 @@ export function freshSchemaName(): string {
 
 export async function startApp(options: StartOptions): Promise<TestApp> {
   const dataDir = path.join(os.tmpdir(), `plaza-test-${randomBytes(6).toString('hex')}`);
-  const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...options.env }), fastPasswordHashing: true };
+  // Tests make operators explicitly (makeOperator), so the first member is not one by accident.
+  const config = {
+    ...loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', OPERATOR_FIRST_ACCOUNT: '0', ...options.env }),
+    fastPasswordHashing: true,
+  };
   const pgSchema = options.dialect === 'postgres' ? (options.pgSchema ?? freshSchemaName()) : undefined;
   const database = await openDatabase(
     options.dialect === 'postgres' ? { databaseUrl: TEST_DATABASE_URL, pgSchema, pgPoolMax: 5 } : { sqlitePath: path.join(dataDir, 'plaza.sqlite') },
@@ -141,6 +145,11 @@ export async function registerMember(app: TestApp, displayName = 'Member'): Prom
   const response = await api(app).post('/api/v1/accounts', { handle, password: 'correct horse battery', displayName });
   if (response.status !== 201) throw new Error(`register failed: ${JSON.stringify(response.body)}`);
   return { id: response.body.account.id, handle, token: response.body.token, http: api(app, response.body.token) };
+}
+
+/** Makes a member an operator of the instance (as OPERATOR_HANDLES or another operator would). */
+export async function makeOperator(app: TestApp, member: Member): Promise<void> {
+  await app.plaza.services.accounts.setOperator(Number(member.id), true);
 }
 
 export async function makeFriends(a: Member, b: Member): Promise<void> {

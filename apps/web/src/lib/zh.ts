@@ -236,4 +236,12 @@ export const zh: Record<string, string> = {
   'Pin to top': '置顶该聊天',
   Unmute: '取消免打扰',
   'Mark as read': '标为已读',
+  // Operator console
+  'Operator console': '运营后台',
+  Operators: '运营人员',
+  'Operator added': '已添加运营人员',
+  'Remove {{name}} as operator?': '确定取消 {{name}} 的运营权限？',
+  Remove: '移除',
+  'Plaza ID of the new operator': '新运营人员的 Plaza 号',
+  'Add operator': '添加运营人员',
 };

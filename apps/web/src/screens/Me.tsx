@@ -1,5 +1,5 @@
 import { Button, Dialog, List, Radio, Switch, Toast } from 'antd-mobile';
-import { ContentOutline, PayCircleOutline, RightOutline, SetOutline, StarOutline, SystemQRcodeOutline } from 'antd-mobile-icons';
+import { CheckShieldOutline, ContentOutline, PayCircleOutline, RightOutline, SetOutline, StarOutline, SystemQRcodeOutline } from 'antd-mobile-icons';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -85,6 +85,21 @@ export function MeTab() {
           <span data-testid={TID.SETTINGS_ENTRY}>{t('Settings')}</span>
         </List.Item>
       </List>
+      {me?.isOperator ? (
+        <List className="list-gap">
+          <List.Item
+            prefix={
+              <span className="entry-icon blue">
+                <CheckShieldOutline />
+              </span>
+            }
+            onClick={() => navigate('/operator')}
+            data-testid={TID.OPERATOR_ENTRY}
+          >
+            {t('Operator console')}
+          </List.Item>
+        </List>
+      ) : null}
     </>
   );
 }

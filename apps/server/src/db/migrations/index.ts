@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from './2026-11-25T1400-foundation.js';
 import * as wallet from './2026-11-25T1500-wallet.js';
 import * as social from './2026-11-25T1510-social.js';
+import * as operators from './2026-12-02T0900-operators.js';
 
 /**
  * Every migration, by timestamped name, in the order they apply. Listed statically (not read from
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1400-foundation': foundation,
   '2026-11-25T1500-wallet': wallet,
   '2026-11-25T1510-social': social,
+  '2026-12-02T0900-operators': operators,
 };

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import {
   AccountSearchQuery,
   ChangePasswordBody,
+  GrantOperatorBody,
   IdParam,
   LoginBody,
   QrLoginCreateBody,
@@ -11,7 +12,7 @@ import {
   RenameSessionBody,
   UpdateProfileBody,
 } from '@plaza/protocol';
-import { type App, member } from '../../http.js';
+import { type App, member, operator } from '../../http.js';
 import { parseId } from '../../lib/ids.js';
 import { type AccountsService, presentAccount, presentOwnAccount } from './service.js';
 
@@ -89,6 +90,30 @@ export function registerAccountRoutes(app: App, accounts: AccountsService) {
     reply.type('image/png').header('cache-control', 'private, max-age=300');
     return png;
   });
+
+  // Operators manage each other; the first one is the instance's first member or OPERATOR_HANDLES.
+  const operatorTags = ['operator'];
+  app.get('/api/v1/operator/operators', { config: { access: 'operator' }, schema: { tags: operatorTags } }, async () => {
+    return { operators: await accounts.listOperators() };
+  });
+
+  app.post(
+    '/api/v1/operator/operators',
+    { config: { access: 'operator' }, schema: { tags: operatorTags, body: GrantOperatorBody } },
+    async (request, reply) => {
+      reply.code(201);
+      return { operator: await accounts.grantOperator(operator(request).accountId, request.body.handle) };
+    },
+  );
+
+  app.delete(
+    '/api/v1/operator/operators/:id',
+    { config: { access: 'operator' }, schema: { tags: operatorTags, params: Type.Object({ id: IdParam }) } },
+    async (request, reply) => {
+      await accounts.revokeOperator(operator(request).accountId, parseId(request.params.id));
+      reply.code(204);
+    },
+  );
 
   app.post('/api/v1/qr-logins', { config: { access: 'public' }, schema: { tags, body: Type.Optional(QrLoginCreateBody) } }, async (request, reply) => {
     reply.code(201);

@@ -23,6 +23,8 @@ export interface AuthenticatedSession {
   accountId: number;
   sessionId: number;
   tokenHash: string;
+  /** Operators run the instance (reviews, programs); see `operators` in the config. */
+  isOperator: boolean;
 }
 
 /** The public face of a member, as every other member sees it. */
@@ -45,6 +47,7 @@ export function presentOwnAccount(row: AccountRow) {
     phone: row.phone,
     phoneDiscoverable: row.phone_discoverable === 1,
     handleDiscoverable: row.handle_discoverable === 1,
+    isOperator: row.is_operator === 1,
     createdAt: toIso(row.created_at),
   };
 }
@@ -120,6 +123,7 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
         await deps.inbox.createHead(trx, row.id);
         return row;
       });
+      account = await grantOperatorOnRegistration(account);
     } catch (error) {
       // Two registrations of one handle at once: the unique index decides, the loser gets a 409.
       if (isUniqueViolation(error)) fail('ACCOUNTS_HANDLE_TAKEN');
@@ -127,6 +131,59 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     }
     const { token, session } = await createSession(account.id, input.deviceName ?? 'Web', input.userAgent);
     return { account: presentOwnAccount(account), token, session };
+  }
+
+  // Operators --------------------------------------------------------------------------------------
+  const operatorHandles = new Set(ctx.config.operators.handles);
+
+  async function grantOperatorOnRegistration(account: AccountRow): Promise<AccountRow> {
+    if (operatorHandles.has(account.handle_lower)) return setOperator(account.id, true);
+    if (!ctx.config.operators.firstAccount || operatorHandles.size > 0) return account;
+    // The instance's first member owns it (as in Gitea or Mattermost). Two sign-ups in the same
+    // instant may both see no operator; both then are, which an operator can undo.
+    const existing = await db.selectFrom('accounts').select('id').where('is_operator', '=', 1).limit(1).executeTakeFirst();
+    return existing ? account : setOperator(account.id, true);
+  }
+
+  async function setOperator(accountId: number, isOperator: boolean): Promise<AccountRow> {
+    const row = await db
+      .updateTable('accounts')
+      .set({ is_operator: isOperator ? 1 : 0 })
+      .where('id', '=', accountId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) fail('ACCOUNTS_NOT_FOUND');
+    for (const [tokenHash, session] of sessionCache) if (session.accountId === accountId) sessionCache.delete(tokenHash);
+    return row;
+  }
+
+  /** Makes every account named in OPERATOR_HANDLES an operator (at start-up). */
+  async function applyOperatorHandles(): Promise<void> {
+    if (operatorHandles.size === 0) return;
+    await db
+      .updateTable('accounts')
+      .set({ is_operator: 1 })
+      .where('handle_lower', 'in', [...operatorHandles])
+      .execute();
+  }
+
+  async function listOperators() {
+    const rows = await db.selectFrom('accounts').selectAll().where('is_operator', '=', 1).orderBy('id').limit(limits.operatorsMax).execute();
+    return rows.map(presentAccount);
+  }
+
+  async function grantOperator(actorId: number, handle: string) {
+    const target = await findByHandle(handle);
+    if (!target) fail('ACCOUNTS_NOT_FOUND');
+    if (target.id === actorId) fail('VALIDATION_FAILED', 'You are an operator already.');
+    return presentAccount(await setOperator(target.id, true));
+  }
+
+  async function revokeOperator(actorId: number, accountId: number) {
+    if (accountId === actorId) fail('OPERATOR_SELF_REVOKE');
+    const row = await db.selectFrom('accounts').select(['id', 'is_operator']).where('id', '=', accountId).executeTakeFirst();
+    if (!row || row.is_operator !== 1) fail('ACCOUNTS_NOT_FOUND');
+    await setOperator(accountId, false);
   }
 
   function checkLoginRate(key: string): void {
@@ -178,12 +235,24 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
       }
       return cached;
     }
-    const row = await db.selectFrom('sessions').select(['id', 'account_id', 'revoked_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
+    const row = await db
+      .selectFrom('sessions')
+      .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+      .select(['sessions.id', 'sessions.account_id', 'sessions.revoked_at', 'accounts.is_operator'])
+      .where('sessions.token_hash', '=', tokenHash)
+      .executeTakeFirst();
     if (!row || row.revoked_at !== null) {
       sessionCache.delete(tokenHash);
       return undefined;
     }
-    const session = { accountId: row.account_id, sessionId: row.id, tokenHash, cachedAt: now, lastSeenWriteAt: cached?.lastSeenWriteAt ?? 0 };
+    const session = {
+      accountId: row.account_id,
+      sessionId: row.id,
+      tokenHash,
+      isOperator: row.is_operator === 1,
+      cachedAt: now,
+      lastSeenWriteAt: cached?.lastSeenWriteAt ?? 0,
+    };
     if (sessionCache.size > 50_000) sessionCache.clear();
     sessionCache.set(tokenHash, session);
     return session;
@@ -417,6 +486,11 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     scanQrLogin,
     confirmQrLogin,
     cancelQrLogin,
+    setOperator,
+    applyOperatorHandles,
+    listOperators,
+    grantOperator,
+    revokeOperator,
     onSessionsRevoked(listener: (sessionIds: number[]) => void) {
       revokedListeners.add(listener);
     },

@@ -4,3 +4,7 @@ export { verifyLedger } from './ledger.js';
 export type { WalletService } from './service.js';
 export type { BankAdapter } from './bank/adapter.js';
 export type { GoldPriceSource } from './gold/price.js';
+export type { LedgerPort, MoneyResponse, IdempotentRun } from './port.js';
+export type { AccountRef, LedgerCommand, LedgerExtension, LedgerResult, NewTransfer } from './ledger.js';
+export { accountKinds, OPERATOR_OWNER_ID } from './tables.js';
+export type { AccountKind, TransferRow, WalletTrx } from './tables.js';

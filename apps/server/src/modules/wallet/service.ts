@@ -24,6 +24,7 @@ import { createBankSimulator } from './bank/simulator.js';
 import { maskIdNumber, validPrcIdNumber } from './gold/id-number.js';
 import { createOperatorGoldPrice, type GoldPriceSource } from './gold/price.js';
 import { type AccountRef, createAccountDirectory, IdempotencyConflict, type LedgerResult, LedgerWriter, type NewTransfer, verifyLedger } from './ledger.js';
+import type { LedgerPort } from './port.js';
 import { loadWalletSettings, type WalletSettings } from './settings.js';
 import { drawShare } from './split.js';
 import { OPERATOR_OWNER_ID, type RedPacketRow, type TransferRow, type WalletDb, type WalletTrx } from './tables.js';
@@ -1198,6 +1199,26 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
     return `${lines.join('\n')}\n`;
   }
 
+  // The port other modules move money through ------------------------------------------------------
+  const ledger: LedgerPort = {
+    account: (ownerId, kind, asset) => directory.resolve(ownerId, kind, asset),
+    async balance(account) {
+      const row = await db.selectFrom('ledger_accounts').select(['balance', 'held']).where('id', '=', account.id).executeTakeFirst();
+      invariant(row, `ledger account ${account.id} exists`);
+      return { balanceMinor: row.balance, heldMinor: row.held };
+    },
+    registerExtension: (name, extension) => writer.registerExtension(name, extension),
+    idempotent: (actorId, key, options, run) =>
+      idempotent(actorId, key, options.required, options.route, options.body, (record, ticket) => run({ record, ticket })),
+    idempotencyRecord: (actorId, run, respond) => idempotencyRecord(actorId, run.record, respond),
+    submit: (command, ticket) => writer.submit(command, ticket),
+    verifyPin,
+    requireAsset,
+    parseAmount,
+    withDailyReservation,
+    now: () => clock(),
+  };
+
   // Life cycle ---------------------------------------------------------------------------------------
   let sweeper: NodeJS.Timeout | undefined;
   let sweeping: Promise<unknown> = Promise.resolve();
@@ -1208,6 +1229,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
 
   return {
     settings,
+    ledger,
     setPin,
     verifyPin,
     getWallet,

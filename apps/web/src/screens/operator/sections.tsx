@@ -1,0 +1,16 @@
+import { TeamOutline } from 'antd-mobile-icons';
+import type { ReactNode } from 'react';
+import { OperatorsSection } from './OperatorsSection';
+
+/**
+ * The operator console's sections. A module that needs operator work (reviews, programs) adds one
+ * entry here: its path under /operator, its title (an i18n key) and its screen.
+ */
+export interface OperatorSection {
+  path: string;
+  title: string;
+  icon: ReactNode;
+  element: ReactNode;
+}
+
+export const operatorSections: OperatorSection[] = [{ path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> }];

@@ -15,9 +15,30 @@ export const chromiumAvailable = (() => {
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../apps/web/dist');
 
-/** Builds the web client once per run so the journeys test the code in this tree. */
+/**
+ * Builds the web client once per test run so the journeys test the code in this tree. Journey
+ * files run in parallel worker processes of one Vitest run (same parent pid): the first takes a
+ * lock directory and builds, the others wait for its stamp instead of building over it.
+ */
 export function buildWeb(): void {
-  execFileSync('npm', ['run', 'build', '-w', '@plaza/web'], { cwd: path.resolve(import.meta.dirname, '..'), stdio: 'pipe', timeout: 180_000 });
+  const stamp = path.join(WEB_DIST, `.built-for-${process.ppid}`);
+  const lock = path.resolve(WEB_DIST, `../.web-build-lock-${process.ppid}`);
+  const deadline = Date.now() + 240_000;
+  while (!fs.existsSync(stamp)) {
+    try {
+      fs.mkdirSync(lock);
+    } catch {
+      if (Date.now() > deadline) throw new Error('timed out waiting for another worker to build the web client');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+      continue;
+    }
+    try {
+      execFileSync('npm', ['run', 'build', '-w', '@plaza/web'], { cwd: path.resolve(import.meta.dirname, '..'), stdio: 'pipe', timeout: 180_000 });
+      fs.writeFileSync(stamp, new Date().toISOString());
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
 }
 
 export function launchChromium(): Promise<Browser> {

@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
+import { splitSqliteDialect } from './sqlite-split.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -60,15 +61,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     return { db, dialect: 'postgres', pgSchema: schema, close: () => db.destroy() };
   }
   const file = options.sqlitePath ?? ':memory:';
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new SqliteDatabase(file);
-  sqlite.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before we acknowledge it (WAL with NORMAL may lose the last commits).
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('cache_size = -65536');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const pragmas = ['journal_mode = WAL', 'synchronous = FULL', 'foreign_keys = ON', 'busy_timeout = 5000', 'cache_size = -65536'];
+  if (file === ':memory:') {
+    // One connection can see an in-memory database, so reads and writes share it here.
+    const sqlite = new SqliteDatabase(file);
+    for (const pragma of pragmas) sqlite.pragma(pragma);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    return { db, dialect: 'sqlite', close: () => db.destroy() };
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // The event loop reads; a worker thread writes (sqlite-split.ts). WAL is set here first, so the
+  // file is in WAL mode before either connection uses it.
+  const reader = new SqliteDatabase(file);
+  for (const pragma of pragmas) reader.pragma(pragma);
+  reader.pragma('query_only = ON');
+  const db = new Kysely<Database>({ dialect: splitSqliteDialect({ file, reader, writerPragmas: pragmas }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

@@ -4,7 +4,7 @@ import { dialects, makeFriends, type Member, registerMember, startApp, type Test
 import type { WalletDb } from './tables.js';
 import { available, expectLedgerSound, fund, PIN } from './test-helpers.js';
 
-const TRANSFERS = Number(process.env.WALLET_STRESS_TRANSFERS || 2000);
+const TRANSFERS = Number(process.env.WALLET_STRESS_TRANSFERS || 10_000);
 const CLAIMERS = 300;
 const SHARES = 100;
 

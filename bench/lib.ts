@@ -61,6 +61,23 @@ export function rssMiB(pid: number): { rss: number; hwm: number } {
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? Number.NaN);
   return { rss: Math.round(kb('VmRSS') / 1024), hwm: Math.round(kb('VmHWM') / 1024) };
 }
+/** A process and its descendants (the cluster workers of a server started with WORKERS > 1). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const s = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] as number) ?? []));
+  return tree;
+}
 /** CPU use of a process between two snapshots, in % of one core. */
 export function cpuMeter(pid: number) {
   const t0 = now();
@@ -108,7 +125,11 @@ export interface Server {
  * Creates a fresh database (a temp dir for SQLite, a fresh PostgreSQL database when DATABASE_URL
  * is set), runs the migrations, lets `seed` insert fixtures, then starts the server as a child.
  */
-export async function startServer<T>(name: string, seed: (db: DatabaseHandle) => Promise<T>): Promise<{ server: Server; fixture: T }> {
+export async function startServer<T>(
+  name: string,
+  seed: (db: DatabaseHandle) => Promise<T>,
+  options: { env?: Record<string, string> } = {},
+): Promise<{ server: Server; fixture: T }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `plaza-bench-${name}-`));
   const baseUrl = process.env.DATABASE_URL;
   let databaseUrl: string | undefined;
@@ -147,7 +168,7 @@ export async function startServer<T>(name: string, seed: (db: DatabaseHandle) =>
     ['-c', `{ ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); } && exec node ${nodeArgs.join(' ')} apps/server/src/main.ts`],
     {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl ?? '' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl ?? '', ...options.env },
       stdio: ['ignore', 2, 2], // the server's logs go to stderr, so stdout holds only result lines
     },
   );

@@ -4,7 +4,7 @@
  * - wallet-claims: red-packet claims/s across many packets, and the time to drain one 100-share
  *   packet grabbed by 500 members at once.
  * Each runs with the group-committing ledger writer and beside it the naive design (one database
- * transaction per request, WALLET_WRITER_BATCH_MAX=1) on the same load, and reports the ratio.
+ * transaction per request, run side by side: WALLET_WRITER_BATCH_MAX=1) on the same load, and reports the ratio.
  * The database is SQLite, or PostgreSQL when DATABASE_URL is set (as the other scenarios).
  */
 import { randomUUID } from 'node:crypto';

@@ -176,3 +176,45 @@ describe.each(dialects)('wallet under concurrent load on %s', (dialect) => {
     await expectLedgerSound(app);
   }, 240_000);
 });
+
+// The benchmark's baseline (WALLET_WRITER_BATCH_MAX=1) runs one transaction per command side by
+// side; it must keep every rule the group-commit writer keeps.
+describe.each(dialects)('wallet with one transaction per request on %s', (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp({ dialect, env: { WALLET_WRITER_BATCH_MAX: '1' } });
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('applies retried transfers once, never overdraws, and resolves a held transfer once', async () => {
+    const payer = await registerMember(app, 'Payer');
+    const payee = await registerMember(app, 'Payee');
+    await makeFriends(payer, payee);
+    await fund(payer, 10_000);
+    const keys = Array.from({ length: 300 }, () => randomUUID());
+    // 300 transfers of 50 against 10,000: exactly 200 fit; each is sent twice at once.
+    const send = (k: string) =>
+      payer.http.post('/api/v1/transfers', { toAccountId: payee.id, asset: 'CNY', amountMinor: '50', pin: PIN }, { 'idempotency-key': k });
+    const pairs = await pool(
+      32,
+      keys.map((k) => () => Promise.all([send(k), send(k)])),
+    );
+    for (const [a, b] of pairs) expect(b.body).toEqual(a.body);
+    const made = pairs.filter(([a]) => a.status === 201);
+    expect(made).toHaveLength(200);
+    expect(pairs.filter(([a]) => a.status !== 201).every(([a]) => a.body.error.code === 'WALLET_INSUFFICIENT_FUNDS')).toBe(true);
+    expect(await available(payer)).toBe(0);
+
+    const id = (made[0] as [{ body: { transfer: { id: string } } }, unknown])[0].body.transfer.id;
+    const outcomes = await Promise.all([
+      payee.http.post(`/api/v1/transfers/${id}/accept`),
+      payee.http.post(`/api/v1/transfers/${id}/return`),
+      payee.http.post(`/api/v1/transfers/${id}/accept`),
+    ]);
+    expect(outcomes.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(outcomes.filter((r) => r.status !== 200).every((r) => r.body.error.code === 'WALLET_TRANSFER_CLOSED')).toBe(true);
+    await expectLedgerSound(app);
+  }, 120_000);
+});

@@ -97,6 +97,8 @@ export class LedgerWriter {
   private running = false;
   private closed = false;
   private idle: (() => void)[] = [];
+  /** Transactions running outside the queue (batchMax 1, see submit). */
+  private inflight = 0;
   private readonly postgres: boolean;
   private readonly extensions = new Map<string, LedgerExtension>();
   private announced = 0;
@@ -136,12 +138,31 @@ export class LedgerWriter {
     ticket?.done();
     if (this.closed) return Promise.reject(new AppError('SERVICE_UNAVAILABLE'));
     for (const t of command.transfers ?? []) assertTransferShape(t);
+    if (this.batchMax === 1) return this.submitAlone(command);
     return new Promise((resolve, reject) => {
       this.queue.push({ command, resolve, reject });
       if (!this.running) {
         this.running = true;
         setImmediate(() => void this.drain());
       }
+    });
+  }
+
+  /**
+   * The naive design, for comparison (WALLET_WRITER_BATCH_MAX=1): every command is its own
+   * transaction, started as soon as it arrives, so on PostgreSQL transactions run side by side
+   * (as many as the pool has connections, ordered by their row locks); SQLite takes them one at
+   * a time as it must.
+   */
+  private submitAlone(command: LedgerCommand): Promise<LedgerResult> {
+    this.inflight += 1;
+    return new Promise<LedgerResult>((resolve, reject) => {
+      this.writeBatch([{ command, resolve, reject }])
+        .catch((error) => reject(isUniqueViolation(error) && command.idempotency ? new IdempotencyConflict() : error))
+        .finally(() => {
+          this.inflight -= 1;
+          if (this.inflight === 0 && !this.running) for (const resolve of this.idle.splice(0)) resolve();
+        });
     });
   }
 
@@ -167,7 +188,7 @@ export class LedgerWriter {
       }
     }
     this.running = false;
-    for (const resolve of this.idle.splice(0)) resolve();
+    if (this.inflight === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private async writeBatch(batch: Pending[]): Promise<void> {
@@ -404,7 +425,7 @@ export class LedgerWriter {
   /** Resolves when every submitted command has been written (or rejected). */
   async close(): Promise<void> {
     this.closed = true;
-    if (!this.running) return;
+    if (!this.running && this.inflight === 0) return;
     await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 }

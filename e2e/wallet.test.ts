@@ -1,0 +1,235 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, makeFriends, type Member, startApp, type TestApp, uniqueHandle } from '../apps/server/src/test/harness.js';
+import { TID } from '../apps/web/src/testids.js';
+import { buildWeb, chromiumAvailable, launchChromium } from './browser.js';
+
+const PASSWORD = 'correct horse battery';
+const PIN = '258147';
+const shots = path.join(os.tmpdir(), `plaza-e2e-wallet-${process.pid}`);
+
+// Each member has their own browser context (own storage, own session), as on their own phone.
+describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 180_000 }, () => {
+  let app: TestApp;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const people: Record<'alice' | 'bob' | 'carol', { page: Page; member: Member }> = {} as never;
+  let bobShareMinor = 0;
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'en-US' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(app.url);
+    return page;
+  }
+
+  async function registerInBrowser(displayName: string): Promise<{ page: Page; member: Member }> {
+    const page = await newPage();
+    const handle = uniqueHandle(displayName.toLowerCase());
+    await page.getByTestId(TID.AUTH_TAB_REGISTER).click();
+    await page.getByTestId(TID.REGISTER_HANDLE).fill(handle);
+    await page.getByTestId(TID.REGISTER_DISPLAY_NAME).fill(displayName);
+    await page.getByTestId(TID.REGISTER_PASSWORD).fill(PASSWORD);
+    await page.getByTestId(TID.REGISTER_SUBMIT).click();
+    await page.getByTestId(TID.TAB_CHATS).waitFor();
+    const token = await tokenOf(page);
+    const http = api(app, token);
+    const id = (await http.get('/api/v1/me')).body.account.id as string;
+    return { page, member: { id, handle, token, http } };
+  }
+
+  /** Opens a bottom tab, first leaving any sub-page (which hides the tab bar) the way a member would: back. */
+  async function openTab(page: Page, tab: string): Promise<void> {
+    for (let i = 0; i < 6 && !(await page.getByTestId(tab).isVisible()); i++) await page.goBack();
+    await page.getByTestId(tab).click();
+  }
+
+  async function openWallet(page: Page): Promise<void> {
+    await openTab(page, TID.TAB_ME);
+    await page.getByTestId(TID.ME_WALLET).click();
+    await page.getByTestId(TID.WALLET_BALANCE).waitFor();
+  }
+
+  /** Types six digits into the payment-PIN sheet whose title is `title`. */
+  async function enterPin(page: Page, title: string | RegExp, pin = PIN): Promise<void> {
+    const sheet = page.locator('.wallet-sheet').filter({ has: page.locator('.wallet-sheet-title', { hasText: title }) });
+    await sheet.getByTestId(TID.PIN_INPUT).click();
+    await page.keyboard.type(pin);
+  }
+
+  const fill = (page: Page, testId: string, value: string) => page.getByTestId(testId).locator('input').fill(value);
+  const availableMinor = (page: Page) => page.getByTestId(TID.WALLET_BALANCE).getAttribute('data-available-minor');
+
+  beforeAll(async () => {
+    fs.mkdirSync(shots, { recursive: true });
+    buildWeb();
+    app = await startApp({ dialect: 'sqlite' });
+    browser = await launchChromium();
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('tops up with a new card and PIN, sends a group red packet that two members grab, and the bill shows it', async () => {
+    people.alice = await registerInBrowser('Alice');
+    people.bob = await registerInBrowser('Bob');
+    people.carol = await registerInBrowser('Carol');
+    const { alice, bob, carol } = people;
+    await makeFriends(alice.member, bob.member);
+    await makeFriends(alice.member, carol.member);
+    await alice.page.reload();
+    await alice.page.getByTestId(TID.TAB_CHATS).waitFor();
+
+    // Top up: the wallet asks for a PIN first (twice), then for a card (Luhn-checked as typed).
+    await openWallet(alice.page);
+    expect(await availableMinor(alice.page)).toBe('0');
+    await alice.page.getByTestId(TID.WALLET_TOP_UP).click();
+    await enterPin(alice.page, 'Choose a 6-digit payment PIN');
+    await enterPin(alice.page, 'Enter the new PIN again');
+    await alice.page.getByTestId(TID.FUNDING_ADD_CARD).click();
+    await fill(alice.page, TID.CARD_NUMBER, '4111 1111 1111 1112');
+    await alice.page.getByTestId(TID.CARD_ERROR).waitFor();
+    expect(await alice.page.getByTestId(TID.CARD_SUBMIT).isDisabled()).toBe(true);
+    await fill(alice.page, TID.CARD_NUMBER, '4111111111111111');
+    await fill(alice.page, TID.CARD_HOLDER, 'Alice Li');
+    expect(await alice.page.getByTestId(TID.CARD_ERROR).count()).toBe(0);
+    await alice.page.getByTestId(TID.CARD_SUBMIT).click();
+    await alice.page.getByTestId(TID.FUNDING_AMOUNT).waitFor();
+    await expect.poll(() => alice.page.getByTestId(TID.FUNDING_CARD).textContent()).toContain('1111');
+    await fill(alice.page, TID.FUNDING_AMOUNT, '100');
+    await alice.page.getByTestId(TID.FUNDING_SUBMIT).click();
+    await enterPin(alice.page, 'Top up ¥100.00');
+    await expect.poll(() => availableMinor(alice.page)).toBe('10000');
+    await alice.page.getByTestId(TID.WALLET_CARD).filter({ hasText: '1111' }).waitFor();
+
+    // A group of three; Alice puts ¥8.88 in two random shares.
+    await openTab(alice.page, TID.TAB_CHATS);
+    await alice.page.getByTestId(TID.TOPBAR_PLUS).first().click();
+    await alice.page.getByTestId(TID.PLUS_NEW_GROUP).click();
+    await alice.page.locator(`[data-testid="${TID.GROUP_MEMBER_CHECKBOX}"][data-account-id="${bob.member.id}"]`).click();
+    await alice.page.locator(`[data-testid="${TID.GROUP_MEMBER_CHECKBOX}"][data-account-id="${carol.member.id}"]`).click();
+    await alice.page.getByTestId(TID.GROUP_CREATE_BUTTON).click();
+    await alice.page.getByTestId(TID.CHAT_INPUT).waitFor();
+    const group = ((await bob.member.http.get('/api/v1/conversations')).body.conversations as { id: string; kind: string }[]).find((c) => c.kind === 'group');
+    if (!group) throw new Error('the group did not reach Bob');
+
+    await alice.page.getByTestId(TID.CHAT_PLUS_BUTTON).click();
+    await alice.page.getByTestId(TID.ATTACH_RED_PACKET).click();
+    await alice.page.getByTestId(TID.RED_PACKET_MODE_RANDOM).click();
+    const count = alice.page.getByTestId(TID.RED_PACKET_COUNT);
+    while (Number(await count.locator('input').inputValue()) > 2) await count.locator('.adm-stepper-minus').click();
+    expect(await count.locator('input').inputValue()).toBe('2');
+    await fill(alice.page, TID.RED_PACKET_AMOUNT, '8.88');
+    await fill(alice.page, TID.RED_PACKET_GREETING, 'Happy new year');
+    await alice.page.getByTestId(TID.RED_PACKET_SEND).click();
+    await enterPin(alice.page, 'Red Packet ¥8.88');
+    const aliceCard = alice.page.getByTestId(TID.RED_PACKET_CARD).filter({ hasText: 'Happy new year' });
+    await aliceCard.waitFor();
+    const packetId = await aliceCard.getAttribute('data-red-packet-id');
+
+    // Bob and Carol, each in their own browser, open it: the coin spins, the envelope opens, the amount shows.
+    const shares: number[] = [];
+    for (const who of [bob, carol]) {
+      const page = who.page;
+      await openTab(page, TID.TAB_CHATS);
+      await page.locator(`[data-testid="${TID.CONVERSATION_ROW}"][data-conversation-id="${group.id}"]`).click();
+      await page.locator(`[data-testid="${TID.RED_PACKET_CARD}"][data-red-packet-id="${packetId}"]`).click();
+      const envelope = page.getByTestId(TID.RED_PACKET_ENVELOPE);
+      await envelope.waitFor();
+      expect(await envelope.textContent()).toContain('Happy new year');
+      const coin = page.getByTestId(TID.RED_PACKET_OPEN);
+      await coin.click();
+      await expect.poll(() => coin.getAttribute('class'), { timeout: 2_000, interval: 50 }).toContain('spinning');
+      const mine = page.getByTestId(TID.RED_PACKET_MY_AMOUNT);
+      await mine.waitFor();
+      const amountMinor = Number(await mine.getAttribute('data-amount-minor'));
+      expect(amountMinor).toBeGreaterThanOrEqual(1);
+      expect(await mine.textContent()).toContain(`¥${(amountMinor / 100).toFixed(2)}`);
+      shares.push(amountMinor);
+      await page.screenshot({ path: path.join(shots, `red-packet-${who.member.handle}.png`) });
+    }
+    expect(shares[0]! + shares[1]!).toBe(888);
+    bobShareMinor = shares[0]!;
+    // The second to open sees the whole claims list, with the luckiest marked.
+    const claims = carol.page.getByTestId(TID.RED_PACKET_CLAIM);
+    await expect.poll(() => claims.count()).toBe(2);
+    await expect.poll(() => carol.page.getByText('Luckiest').count()).toBe(1);
+
+    // The sender's bill: the top-up in, the red packet out.
+    await openWallet(alice.page);
+    expect(await availableMinor(alice.page)).toBe(String(10000 - 888));
+    await alice.page.getByTestId(TID.WALLET_BILL_ENTRY).click();
+    const sent = alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-kind="red_packet"]`);
+    await sent.waitFor();
+    expect(await sent.getAttribute('data-direction')).toBe('out');
+    expect(await sent.getAttribute('data-amount-minor')).toBe('888');
+    expect(await sent.textContent()).toContain('-¥8.88');
+    expect(await alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-kind="top_up"]`).getAttribute('data-amount-minor')).toBe('10000');
+    await alice.page.screenshot({ path: path.join(shots, 'bill-alice.png') });
+
+    const report = await app.plaza.services.wallet.verify();
+    expect(report.ok).toBe(true);
+  });
+
+  it('sends a friend a transfer in chat, which the friend accepts', async () => {
+    const { alice, bob } = people;
+    await openTab(alice.page, TID.TAB_CONTACTS);
+    await alice.page.getByTestId(TID.CONTACT_ROW).filter({ hasText: 'Bob' }).click();
+    await alice.page.getByTestId(TID.PROFILE_MESSAGE).click();
+    await alice.page.getByTestId(TID.CHAT_PLUS_BUTTON).click();
+    await alice.page.getByTestId(TID.ATTACH_TRANSFER).click();
+    await fill(alice.page, TID.TRANSFER_AMOUNT, '20');
+    await fill(alice.page, TID.TRANSFER_NOTE, 'for lunch');
+    await alice.page.getByTestId(TID.TRANSFER_SEND).click();
+    await enterPin(alice.page, 'Transfer ¥20.00');
+    const aliceCard = alice.page.getByTestId(TID.TRANSFER_CARD).filter({ hasText: 'for lunch' }).first();
+    await aliceCard.waitFor();
+    expect(await aliceCard.getAttribute('data-status')).toBe('pending');
+
+    const direct = ((await bob.member.http.get('/api/v1/conversations')).body.conversations as { id: string; kind: string; peer?: { id: string } }[]).find(
+      (c) => c.kind === 'direct' && c.peer?.id === alice.member.id,
+    );
+    if (!direct) throw new Error('no chat between Alice and Bob');
+    await openTab(bob.page, TID.TAB_CHATS);
+    await bob.page.locator(`[data-testid="${TID.CONVERSATION_ROW}"][data-conversation-id="${direct.id}"]`).click();
+    const bobCard = bob.page.locator(`[data-testid="${TID.TRANSFER_CARD}"][data-status="pending"]`).filter({ hasText: 'for lunch' });
+    await bobCard.click();
+    const detail = bob.page.getByTestId(TID.TRANSFER_DETAIL);
+    expect(await detail.textContent()).toContain('¥20.00');
+    await bob.page.getByTestId(TID.TRANSFER_ACCEPT).click();
+    await bob.page.locator(`[data-testid="${TID.TRANSFER_DETAIL}"][data-status="posted"]`).waitFor();
+    await bob.page.screenshot({ path: path.join(shots, 'transfer-bob.png') });
+    await bob.page.keyboard.press('Escape');
+
+    // Alice's chat learns it was accepted, and Bob's wallet holds his share plus the transfer.
+    await alice.page.locator(`[data-testid="${TID.TRANSFER_CARD}"][data-status="posted"]`).first().waitFor();
+    await openWallet(bob.page);
+    expect(await availableMinor(bob.page)).toBe(String(bobShareMinor + 2000));
+    await openWallet(alice.page);
+    expect(await availableMinor(alice.page)).toBe(String(10000 - 888 - 2000));
+    expect((await app.plaza.services.wallet.verify()).ok).toBe(true);
+  });
+});
+
+async function tokenOf(page: Page): Promise<string> {
+  const token = await page.evaluate(() => {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i) ?? '';
+      const value = localStorage.getItem(key) ?? '';
+      if (value.startsWith('plz_')) return value;
+      const match = /"(plz_[A-Za-z0-9_-]+)"/.exec(value);
+      if (match) return match[1];
+    }
+    return null;
+  });
+  if (!token) throw new Error('no session token in localStorage');
+  return token;
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, makeFriends, type Member, startApp, type TestApp, uniqueHandle } from '../apps/server/src/test/harness.js';
+import { withCheckCharacter } from '../apps/server/src/modules/wallet/gold/id-number.js';
 import { TID } from '../apps/web/src/testids.js';
 import { buildWeb, chromiumAvailable, launchChromium } from './browser.js';
 
@@ -60,6 +61,14 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     const sheet = page.locator('.wallet-sheet').filter({ has: page.locator('.wallet-sheet-title', { hasText: title }) });
     await sheet.getByTestId(TID.PIN_INPUT).click();
     await page.keyboard.type(pin);
+  }
+
+  /** Sets the red-packet share count, then waits until the sheet shows it (the stepper settles on blur). */
+  async function setShares(page: Page, shares: number): Promise<void> {
+    const input = page.getByTestId(TID.RED_PACKET_COUNT).locator('input');
+    await input.fill(String(shares));
+    await input.blur();
+    await expect.poll(() => input.inputValue()).toBe(String(shares));
   }
 
   const fill = (page: Page, testId: string, value: string) => page.getByTestId(testId).locator('input').fill(value);
@@ -124,16 +133,16 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     await alice.page.getByTestId(TID.CHAT_PLUS_BUTTON).click();
     await alice.page.getByTestId(TID.ATTACH_RED_PACKET).click();
     await alice.page.getByTestId(TID.RED_PACKET_MODE_RANDOM).click();
-    const count = alice.page.getByTestId(TID.RED_PACKET_COUNT);
-    while (Number(await count.locator('input').inputValue()) > 2) await count.locator('.adm-stepper-minus').click();
-    expect(await count.locator('input').inputValue()).toBe('2');
+    await setShares(alice.page, 2);
     await fill(alice.page, TID.RED_PACKET_AMOUNT, '8.88');
     await fill(alice.page, TID.RED_PACKET_GREETING, 'Happy new year');
     await alice.page.getByTestId(TID.RED_PACKET_SEND).click();
+    await alice.page.getByText('2 shares').waitFor();
     await enterPin(alice.page, 'Red Packet ¥8.88');
     const aliceCard = alice.page.getByTestId(TID.RED_PACKET_CARD).filter({ hasText: 'Happy new year' });
     await aliceCard.waitFor();
     const packetId = await aliceCard.getAttribute('data-red-packet-id');
+    expect((await alice.member.http.get(`/api/v1/red-packets/${packetId}`)).body.redPacket).toMatchObject({ mode: 'random', count: 2, totalMinor: '888' });
 
     // Bob and Carol, each in their own browser, open it: the coin spins, the envelope opens, the amount shows.
     const shares: number[] = [];
@@ -216,6 +225,129 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     expect(await availableMinor(bob.page)).toBe(String(bobShareMinor + 2000));
     await openWallet(alice.page);
     expect(await availableMinor(alice.page)).toBe(String(10000 - 888 - 2000));
+    expect((await app.plaza.services.wallet.verify()).ok).toBe(true);
+  });
+
+  it('explains a PIN typo, a wrong PIN, a declining bank and an unavailable one, and withdraws with the fee shown', async () => {
+    const { alice, carol } = people;
+    await openWallet(carol.page);
+    const before = await availableMinor(carol.page);
+    await carol.page.getByTestId(TID.WALLET_PIN_ENTRY).click();
+    await enterPin(carol.page, 'Choose a 6-digit payment PIN');
+    await enterPin(carol.page, 'Enter the new PIN again', '975310');
+    await expect.poll(() => carol.page.getByTestId(TID.PIN_ERROR).textContent()).toContain('The two PINs differ');
+    await enterPin(carol.page, 'Choose a 6-digit payment PIN');
+    await enterPin(carol.page, 'Enter the new PIN again');
+    await carol.page.getByText('PIN saved').waitFor();
+
+    for (const number of ['4000000000000002', '4000000000000119']) {
+      await carol.page.getByTestId(TID.WALLET_ADD_CARD).click();
+      await fill(carol.page, TID.CARD_NUMBER, number);
+      await fill(carol.page, TID.CARD_HOLDER, 'Carol Wu');
+      await carol.page.getByTestId(TID.CARD_SUBMIT).click();
+      await carol.page
+        .getByTestId(TID.WALLET_CARD)
+        .filter({ hasText: number.slice(-4) })
+        .waitFor();
+    }
+
+    // The declining card: a wrong PIN first (the sheet stays, with the attempts left), then the bank says no.
+    await carol.page.getByTestId(TID.WALLET_TOP_UP).click();
+    await carol.page.getByTestId(TID.FUNDING_CARD).getByText('0002').click();
+    await fill(carol.page, TID.FUNDING_AMOUNT, '50');
+    await carol.page.getByTestId(TID.FUNDING_SUBMIT).click();
+    await enterPin(carol.page, 'Top up ¥50.00', '975310');
+    await expect.poll(() => carol.page.getByTestId(TID.PIN_ERROR).textContent()).toContain('4 attempts left');
+    await enterPin(carol.page, 'Top up ¥50.00');
+    const declined = carol.page.getByTestId(TID.MONEY_ERROR);
+    await declined.waitFor();
+    expect(await declined.getAttribute('data-code')).toBe('WALLET_BANK_DECLINED');
+    expect(await declined.textContent()).toContain('The bank declined this payment');
+    await carol.page.getByRole('button', { name: 'OK' }).click();
+    await declined.waitFor({ state: 'detached' });
+
+    // The top-up sheet is still open with the amount: she picks the card whose bank is down.
+    await carol.page.getByTestId(TID.FUNDING_CARD).getByText('0119').click();
+    await carol.page.getByTestId(TID.FUNDING_SUBMIT).click();
+    await enterPin(carol.page, 'Top up ¥50.00');
+    const unavailable = carol.page.getByTestId(TID.MONEY_ERROR);
+    await unavailable.waitFor();
+    expect(await unavailable.getAttribute('data-code')).toBe('WALLET_BANK_UNAVAILABLE');
+    expect(await unavailable.textContent()).toContain('The bank is not answering');
+    await carol.page.getByRole('button', { name: 'OK' }).click();
+    expect(await availableMinor(carol.page)).toBe(before);
+    await carol.page.keyboard.press('Escape');
+
+    // Alice withdraws ¥10; the sheet shows the fee (0.1 %, at least ¥0.10) before the PIN.
+    await openWallet(alice.page);
+    const aliceBefore = Number(await availableMinor(alice.page));
+    await alice.page.getByTestId(TID.WALLET_WITHDRAW).click();
+    await fill(alice.page, TID.FUNDING_AMOUNT, '10');
+    await expect.poll(() => alice.page.getByTestId(TID.FUNDING_FEE).textContent()).toContain('Fee ¥0.10');
+    await alice.page.getByTestId(TID.FUNDING_SUBMIT).click();
+    await enterPin(alice.page, 'Withdraw ¥10.00');
+    await expect.poll(() => availableMinor(alice.page)).toBe(String(aliceBefore - 1010));
+    await alice.page.getByTestId(TID.WALLET_BILL_ENTRY).click();
+    await alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-kind="withdrawal_fee"][data-amount-minor="10"]`).waitFor();
+    // The filters narrow the list: only money in.
+    await alice.page.getByTestId(TID.BILL_FILTER_DIRECTION).getByText('In', { exact: true }).click();
+    await expect.poll(() => alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-direction="out"]`).count()).toBe(0);
+    expect(await alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-kind="top_up"]`).count()).toBe(1);
+    expect((await app.plaza.services.wallet.verify()).ok).toBe(true);
+  });
+
+  it('activates gold, buys some, and sends a gold red packet whose worth the receiver sees', async () => {
+    const { alice, bob } = people;
+    await openWallet(alice.page);
+    await alice.page.getByTestId(TID.WALLET_GOLD_ENTRY).click();
+    await alice.page.getByTestId(TID.GOLD_CHART).locator('canvas').waitFor();
+    const price = Number(await alice.page.getByTestId(TID.GOLD_PRICE).getAttribute('data-price-minor'));
+    expect(price).toBeGreaterThan(0);
+    await fill(alice.page, TID.GOLD_REAL_NAME, 'Alice Li');
+    await fill(alice.page, TID.GOLD_ID_NUMBER, '110101199003070000');
+    await alice.page.getByTestId(TID.GOLD_ID_ERROR).waitFor();
+    await fill(alice.page, TID.GOLD_ID_NUMBER, withCheckCharacter('11010119900307001'));
+    expect(await alice.page.getByTestId(TID.GOLD_ID_ERROR).count()).toBe(0);
+    expect(await alice.page.getByTestId(TID.GOLD_ACTIVATE).isDisabled()).toBe(true);
+    await alice.page.getByTestId(TID.GOLD_TERMS).click();
+    await alice.page.getByTestId(TID.GOLD_ACTIVATE).click();
+    await alice.page.getByTestId(TID.GOLD_BUY).click();
+    await fill(alice.page, TID.GOLD_GRAMS, '0.05');
+    await alice.page.getByTestId(TID.GOLD_CONFIRM).click();
+    await enterPin(alice.page, /Buy gold/);
+    await expect.poll(() => alice.page.getByTestId(TID.GOLD_PRICE).textContent()).toContain('0.050 g');
+
+    // Two equal shares of 0.020 g in the group; the sheet shows what they are worth today.
+    const group = ((await bob.member.http.get('/api/v1/conversations')).body.conversations as { id: string; kind: string }[]).find((c) => c.kind === 'group');
+    if (!group) throw new Error('no group');
+    await openTab(alice.page, TID.TAB_CHATS);
+    await alice.page.locator(`[data-testid="${TID.CONVERSATION_ROW}"][data-conversation-id="${group.id}"]`).click();
+    await alice.page.getByTestId(TID.CHAT_PLUS_BUTTON).click();
+    await alice.page.getByTestId(TID.ATTACH_RED_PACKET).click();
+    await alice.page.getByTestId(TID.RED_PACKET_ASSET_GOLD).getByText('Gold', { exact: true }).click();
+    await alice.page.getByTestId(TID.RED_PACKET_MODE_EQUAL).click();
+    await setShares(alice.page, 2);
+    await fill(alice.page, TID.RED_PACKET_AMOUNT, '0.02');
+    await fill(alice.page, TID.RED_PACKET_GREETING, 'Gold for you');
+    const worth = Math.floor((40 * price) / 1000);
+    await expect.poll(() => alice.page.getByTestId(TID.RED_PACKET_WORTH).textContent()).toContain(`¥${(worth / 100).toFixed(2)}`);
+    await alice.page.getByTestId(TID.RED_PACKET_SEND).click();
+    await alice.page.getByText('2 shares').waitFor();
+    await enterPin(alice.page, 'Red Packet 0.040 g');
+    const card = alice.page.getByTestId(TID.RED_PACKET_CARD).filter({ hasText: 'Gold for you' });
+    await card.waitFor();
+    const packetId = await card.getAttribute('data-red-packet-id');
+
+    await openTab(bob.page, TID.TAB_CHATS);
+    await bob.page.locator(`[data-testid="${TID.CONVERSATION_ROW}"][data-conversation-id="${group.id}"]`).click();
+    await bob.page.locator(`[data-testid="${TID.RED_PACKET_CARD}"][data-red-packet-id="${packetId}"]`).click();
+    await bob.page.getByTestId(TID.RED_PACKET_OPEN).click();
+    const mine = bob.page.getByTestId(TID.RED_PACKET_MY_AMOUNT);
+    await mine.waitFor();
+    expect(await mine.getAttribute('data-amount-minor')).toBe('20');
+    expect(await mine.textContent()).toContain('0.020 g');
+    expect(await mine.textContent()).toContain(`≈ ¥${(Math.floor((20 * price) / 1000) / 100).toFixed(2)}`);
+    await bob.page.screenshot({ path: path.join(shots, 'gold-red-packet-bob.png') });
     expect((await app.plaza.services.wallet.verify()).ok).toBe(true);
   });
 });

@@ -245,6 +245,7 @@ export const zh: Record<string, string> = {
   'Plaza ID of the new operator': '新运营人员的 Plaza 号',
   'Add operator': '添加运营人员',
   // Wallet
+  '{{count}} shares': '共 {{count}} 个',
   Transfer_money: '转账',
   '[Red Packet]': '[红包]',
   '[Transfer]': '[转账]',

@@ -89,11 +89,12 @@ export function RedPacketSheet({
   const [asset, setAsset] = useState<'CNY' | 'XAU'>('CNY');
   const [amount, setAmount] = useState('');
   const countMax = Math.max(1, Math.min(wallet?.limits.redPacketCountMax ?? 100, members.length + 1));
-  const [count, setCount] = useState(isGroup ? Math.min(3, countMax) : 1);
+  // Unset until the member changes it: the group's members may still be loading when the sheet opens.
+  const [count, setCount] = useState<number>();
   const [greeting, setGreeting] = useState('');
   const [exclusiveTo, setExclusiveTo] = useState<string>();
   const price = useGoldPrice(asset === 'XAU');
-  const shares = isGroup && mode !== 'exclusive' ? count : 1;
+  const shares = isGroup && mode !== 'exclusive' ? Math.min(count ?? Math.min(3, countMax), countMax) : 1;
   // "Equal" is entered per share (as members know it), "random" and one-share packets as a total.
   const entered = parseMajor(amount, asset);
   const totalMinor = entered === undefined ? undefined : mode === 'equal' && isGroup ? Number(entered) * shares : Number(entered);
@@ -153,7 +154,7 @@ export function RedPacketSheet({
         <List>
           {isGroup && mode !== 'exclusive' ? (
             <List.Item title={t('Shares')} description={t('This group has {{count}} members', { count: members.length + 1 })}>
-              <Stepper min={1} max={countMax} value={count} onChange={(v) => setCount(v)} data-testid={TID.RED_PACKET_COUNT} />
+              <Stepper min={1} max={countMax} value={shares} onChange={(v) => setCount(v)} data-testid={TID.RED_PACKET_COUNT} />
             </List.Item>
           ) : null}
           {isGroup && mode === 'exclusive' ? (
@@ -214,7 +215,11 @@ export function RedPacketSheet({
           {t('Put money in')}
         </Button>
       </Popup>
-      <PinPrompt {...payment.prompt} title={`${t('Red Packet')} ${formatAmount(totalMinor ?? 0, asset)}`} />
+      <PinPrompt
+        {...payment.prompt}
+        title={`${t('Red Packet')} ${formatAmount(totalMinor ?? 0, asset)}`}
+        description={t('{{count}} shares', { count: shares })}
+      />
     </>
   );
 }
@@ -376,14 +381,17 @@ export function RedPacketCard({ message }: { message: CardMessage }) {
   const direct = conversations?.find((conv) => String(conv.id) === String(message.conversationId))?.kind === 'direct';
   const packet = data?.redPacket;
   const [open, setOpen] = useState(false);
-  const [phase, setPhase] = useState<Phase>('envelope');
+  // null: not decided yet, follow the packet (it may still be loading when the card is tapped).
+  const [chosenPhase, setPhase] = useState<Phase | null>(null);
   const [missed, setMissed] = useState(false);
   const mine = packet?.senderId === myId;
   const forSomeoneElse = packet?.exclusiveTo != null && packet.exclusiveTo !== myId;
   const openable = Boolean(packet && !packet.myClaim && packet.status === 'active' && packet.remainingCount > 0 && !forSomeoneElse && !(mine && direct));
   const opened = Boolean(packet?.myClaim) || (packet !== undefined && packet.status !== 'active') || packet?.remainingCount === 0;
+  const phase: Phase = chosenPhase ?? (openable ? 'envelope' : 'detail');
   const show = () => {
-    setPhase(openable ? 'envelope' : 'detail');
+    setPhase(null);
+    setMissed(false);
     setOpen(true);
   };
   const grab = async () => {
@@ -406,7 +414,7 @@ export function RedPacketCard({ message }: { message: CardMessage }) {
         setMissed(code === 'RED_PACKET_EMPTY');
         setPhase('detail');
       } else {
-        setPhase('envelope');
+        setPhase(null);
         setOpen(false);
         Toast.show({ content: moneyErrorText(failure, t) });
       }

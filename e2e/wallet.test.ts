@@ -99,7 +99,7 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
 
     // Top up: the wallet asks for a PIN first (twice), then for a card (Luhn-checked as typed).
     await openWallet(alice.page);
-    expect(await availableMinor(alice.page)).toBe('0');
+    await expect.poll(() => availableMinor(alice.page)).toBe('0');
     await alice.page.getByTestId(TID.WALLET_TOP_UP).click();
     await enterPin(alice.page, 'Choose a 6-digit payment PIN');
     await enterPin(alice.page, 'Enter the new PIN again');
@@ -175,7 +175,7 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
 
     // The sender's bill: the top-up in, the red packet out.
     await openWallet(alice.page);
-    expect(await availableMinor(alice.page)).toBe(String(10000 - 888));
+    await expect.poll(() => availableMinor(alice.page)).toBe(String(10000 - 888));
     await alice.page.getByTestId(TID.WALLET_BILL_ENTRY).click();
     const sent = alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-kind="red_packet"]`);
     await sent.waitFor();
@@ -222,15 +222,16 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     // Alice's chat learns it was accepted, and Bob's wallet holds his share plus the transfer.
     await alice.page.locator(`[data-testid="${TID.TRANSFER_CARD}"][data-status="posted"]`).first().waitFor();
     await openWallet(bob.page);
-    expect(await availableMinor(bob.page)).toBe(String(bobShareMinor + 2000));
+    await expect.poll(() => availableMinor(bob.page)).toBe(String(bobShareMinor + 2000));
     await openWallet(alice.page);
-    expect(await availableMinor(alice.page)).toBe(String(10000 - 888 - 2000));
+    await expect.poll(() => availableMinor(alice.page)).toBe(String(10000 - 888 - 2000));
     expect((await app.plaza.services.wallet.verify()).ok).toBe(true);
   });
 
   it('explains a PIN typo, a wrong PIN, a declining bank and an unavailable one, and withdraws with the fee shown', async () => {
     const { alice, carol } = people;
     await openWallet(carol.page);
+    await expect.poll(() => availableMinor(carol.page)).not.toBe('');
     const before = await availableMinor(carol.page);
     await carol.page.getByTestId(TID.WALLET_PIN_ENTRY).click();
     await enterPin(carol.page, 'Choose a 6-digit payment PIN');
@@ -275,11 +276,12 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     expect(await unavailable.getAttribute('data-code')).toBe('WALLET_BANK_UNAVAILABLE');
     expect(await unavailable.textContent()).toContain('The bank is not answering');
     await carol.page.getByRole('button', { name: 'OK' }).click();
-    expect(await availableMinor(carol.page)).toBe(before);
+    await expect.poll(() => availableMinor(carol.page)).toBe(before);
     await carol.page.keyboard.press('Escape');
 
     // Alice withdraws ¥10; the sheet shows the fee (0.1 %, at least ¥0.10) before the PIN.
     await openWallet(alice.page);
+    await expect.poll(() => availableMinor(alice.page)).not.toBe('');
     const aliceBefore = Number(await availableMinor(alice.page));
     await alice.page.getByTestId(TID.WALLET_WITHDRAW).click();
     await fill(alice.page, TID.FUNDING_AMOUNT, '10');
@@ -293,6 +295,14 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     await alice.page.getByTestId(TID.BILL_FILTER_DIRECTION).getByText('In', { exact: true }).click();
     await expect.poll(() => alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-direction="out"]`).count()).toBe(0);
     expect(await alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-kind="top_up"]`).count()).toBe(1);
+    // The CSV export holds what the filters show.
+    const [download] = await Promise.all([alice.page.waitForEvent('download'), alice.page.getByTestId(TID.BILL_EXPORT).click()]);
+    const csvPath = await download.path();
+    const csv = fs.readFileSync(csvPath, 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('id,created_at,kind,direction,asset,amount_minor,status,counterparty,note');
+    expect(csv.length).toBeGreaterThan(1);
+    expect(csv.slice(1).every((line) => line.split(',')[3] === 'in')).toBe(true);
+    expect(csv.some((line) => line.includes(',top_up,in,CNY,10000,posted,'))).toBe(true);
     expect((await app.plaza.services.wallet.verify()).ok).toBe(true);
   });
 

@@ -53,6 +53,11 @@ export function messagePreview(message: Message, t: TFunction): string {
       return `${t('[Chat History]')} ${message.content?.title ?? ''}`.trim();
     case 'system':
       return message.content?.text ?? message.text ?? '';
+    // Wallet cards (a module type the shared client type does not list).
+    case 'red_packet' as Message['type']:
+      return `${t('[Red Packet]')} ${(message.content as { greeting?: string } | undefined)?.greeting ?? ''}`.trim();
+    case 'transfer' as Message['type']:
+      return t('[Transfer]');
     default:
       return `[${message.type}]`;
   }

@@ -563,7 +563,7 @@ export function ChatView() {
                 }}
               >
                 <span className="plus-icon">¥</span>
-                {t('Transfer')}
+                {t('Transfer', { context: 'money' })}
               </button>
             )}
             <label className="plus-item">

@@ -7,12 +7,13 @@ import {
   CreateTransferBody,
   FundingBody,
   GoldActivationBody,
+  GoldPriceBody,
   GoldTradeBody,
   IdParam,
   MonthlyQuery,
   SetPinBody,
 } from '@plaza/protocol';
-import { type App, member } from '../../http.js';
+import { type App, member, operator } from '../../http.js';
 import { parseId } from '../../lib/ids.js';
 import type { Response, WalletService } from './service.js';
 
@@ -119,6 +120,16 @@ export function registerWalletRoutes(app: App, wallet: WalletService) {
 
   app.post('/api/v1/gold/buy', { config: { access }, schema: { tags, body: GoldTradeBody } }, async (request, reply) =>
     send(reply, await wallet.buyGold(member(request).accountId, request.body, idempotencyKey(request))),
+  );
+
+  app.put(
+    '/api/v1/operator/gold-price',
+    { config: { access: 'operator' }, schema: { tags: ['operator', ...tags], summary: "Set today's gold price (fen per gram)", body: GoldPriceBody } },
+    async (request) => {
+      const actor = operator(request);
+      await wallet.setGoldPrice(actor.accountId, request.body.pricePerGramMinor);
+      return { gold: await wallet.getGold(actor.accountId, 30) };
+    },
   );
 
   app.post('/api/v1/gold/sell', { config: { access }, schema: { tags, body: GoldTradeBody } }, async (request, reply) =>

@@ -254,10 +254,8 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
   }
 
   // Daily limits (kept per node in memory, seeded from the ledger on first use each day) ----------
-  async function reserveDaily(accountId: number, asset: string, amount: number): Promise<() => void> {
-    if (asset !== 'CNY') return () => {};
-    const now = clock();
-    const day = Math.floor(now / DAY_MS);
+  async function dailyUsed(accountId: number): Promise<{ mapKey: string; used: number }> {
+    const day = Math.floor(clock() / DAY_MS);
     const mapKey = `${accountId}:${day}`;
     if (!dailyOutgoing.has(mapKey)) {
       const wallet = await directory.resolve(accountId, 'wallet', 'CNY');
@@ -271,7 +269,12 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
       if (dailyOutgoing.size > 200_000) dailyOutgoing.clear();
       if (!dailyOutgoing.has(mapKey)) dailyOutgoing.set(mapKey, Number(row?.total ?? 0));
     }
-    const used = dailyOutgoing.get(mapKey) ?? 0;
+    return { mapKey, used: dailyOutgoing.get(mapKey) ?? 0 };
+  }
+
+  async function reserveDaily(accountId: number, asset: string, amount: number): Promise<() => void> {
+    if (asset !== 'CNY') return () => {};
+    const { mapKey, used } = await dailyUsed(accountId);
     if (used + amount > settings.dailyOutgoingMaxMinor) fail('WALLET_DAILY_LIMIT');
     dailyOutgoing.set(mapKey, used + amount);
     return () => dailyOutgoing.set(mapKey, Math.max(0, (dailyOutgoing.get(mapKey) ?? 0) - amount));
@@ -306,6 +309,16 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
       }),
       pinSet: Boolean(profile?.pin_hash),
       goldActivated: profile?.gold_activated_at != null,
+      // What the client needs to show fees and limits before the member confirms with the PIN.
+      limits: {
+        paymentMaxMinor: present(settings.paymentMaxMinor),
+        dailyOutgoingMaxMinor: present(settings.dailyOutgoingMaxMinor),
+        dailyOutgoingLeftMinor: present(Math.max(0, settings.dailyOutgoingMaxMinor - (await dailyUsed(accountId)).used)),
+        withdrawalFeeBasisPoints: settings.withdrawalFeeBasisPoints,
+        withdrawalFeeMinMinor: present(settings.withdrawalFeeMinMinor),
+        redPacketTotalMaxMinor: present(settings.redPacketTotalMaxMinor),
+        redPacketCountMax: settings.redPacketCountMax,
+      },
     };
   }
 
@@ -931,10 +944,14 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
       luckiest = claims.reduce((best, c) => (c.amount_minor > best.amount_minor ? c : best)).account_id;
     }
     const mine = claims.find((c) => c.account_id === viewerId);
+    // Gold packets are sent by weight; what that weight is worth follows today's price, rounded down to the fen.
+    const pricePerGram = row.asset === 'XAU' ? await goldPrice.pricePerGram(clock()) : undefined;
+    const worth = (weightMg: number) => (pricePerGram === undefined ? null : present(Math.floor((weightMg * pricePerGram) / 1000)));
     return {
       ...presentPacket(row),
       sender: { id: idString(row.sender_id), displayName: people.get(row.sender_id)?.display_name ?? '' },
-      myClaim: mine ? { amountMinor: present(mine.amount_minor), createdAt: toIso(mine.created_at) } : null,
+      worthMinor: worth(row.total_minor),
+      myClaim: mine ? { amountMinor: present(mine.amount_minor), worthMinor: worth(mine.amount_minor), createdAt: toIso(mine.created_at) } : null,
       luckiestAccountId: luckiest === undefined ? null : idString(luckiest),
       claims: claims.map((c) => ({
         account: { id: idString(c.account_id), displayName: people.get(c.account_id)?.display_name ?? '' },
@@ -1071,13 +1088,16 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
     });
   }
 
-  async function setGoldPrice(actorId: number, pricePerGramMinor: number) {
+  async function setGoldPrice(actorId: number, rawPricePerGramMinor: string | number) {
+    const pricePerGramMinor = Number(rawPricePerGramMinor);
+    if (!Number.isSafeInteger(pricePerGramMinor) || pricePerGramMinor < 1) fail('WALLET_INVALID_AMOUNT', 'The gold price must be at least 0.01 per gram.');
     const day = new Date(clock()).toISOString().slice(0, 10);
     await db
       .insertInto('gold_prices')
       .values({ day, price_per_gram_minor: pricePerGramMinor, set_by: actorId, created_at: clock() })
       .onConflict((oc) => oc.column('day').doUpdateSet({ price_per_gram_minor: pricePerGramMinor, set_by: actorId }))
       .execute();
+    goldPrice.forget?.();
   }
 
   // Bill ---------------------------------------------------------------------------------------------

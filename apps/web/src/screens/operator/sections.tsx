@@ -1,5 +1,6 @@
-import { TeamOutline } from 'antd-mobile-icons';
+import { PayCircleOutline, TeamOutline } from 'antd-mobile-icons';
 import type { ReactNode } from 'react';
+import { GoldPriceSection } from '../wallet/WalletPages';
 import { OperatorsSection } from './OperatorsSection';
 
 /**
@@ -13,4 +14,7 @@ export interface OperatorSection {
   element: ReactNode;
 }
 
-export const operatorSections: OperatorSection[] = [{ path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> }];
+export const operatorSections: OperatorSection[] = [
+  { path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> },
+  { path: 'gold-price', title: 'Gold price', icon: <PayCircleOutline />, element: <GoldPriceSection /> },
+];

@@ -8,10 +8,20 @@ export interface Balance {
   availableMinor: string;
   heldMinor: string;
 }
+export interface WalletLimits {
+  paymentMaxMinor: string;
+  dailyOutgoingMaxMinor: string;
+  dailyOutgoingLeftMinor: string;
+  withdrawalFeeBasisPoints: number;
+  withdrawalFeeMinMinor: string;
+  redPacketTotalMaxMinor: string;
+  redPacketCountMax: number;
+}
 export interface WalletInfo {
   balances: Balance[];
   pinSet: boolean;
   goldActivated: boolean;
+  limits: WalletLimits;
 }
 export interface BankCard {
   id: string;
@@ -38,6 +48,8 @@ export interface RedPacketClaim {
 export interface RedPacket {
   id: string;
   senderId: string;
+  conversationId: string;
+  exclusiveTo: string | null;
   sender: { id: string; displayName: string };
   mode: 'random' | 'equal' | 'exclusive';
   asset: string;
@@ -46,7 +58,9 @@ export interface RedPacket {
   remainingCount: number;
   greeting: string;
   status: 'active' | 'finished' | 'refunded';
-  myClaim: { amountMinor: string } | null;
+  /** Gold packets: what the weight is worth at today's price, in fen; null for cash. */
+  worthMinor: string | null;
+  myClaim: { amountMinor: string; worthMinor: string | null } | null;
   claims: RedPacketClaim[];
 }
 export interface BillEntry {
@@ -69,6 +83,15 @@ export interface GoldInfo {
   history: { day: string; pricePerGramMinor: string }[];
 }
 
+/** A wallet error with the server's details (such as `attemptsLeft` after a wrong PIN). */
+export class WalletApiError extends PlazaApiError {
+  readonly details: Record<string, unknown> | undefined;
+  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
+    super(status, code, message);
+    this.details = details;
+  }
+}
+
 /** Wallet calls need an Idempotency-Key on every money-moving POST, which the shared client does not send. */
 async function call<T>(method: string, path: string, body?: unknown, idempotent = false): Promise<T> {
   const headers: Record<string, string> = {};
@@ -83,8 +106,9 @@ async function call<T>(method: string, path: string, body?: unknown, idempotent 
     throw new PlazaApiError(0, 'NETWORK_ERROR', error instanceof Error ? error.message : 'Network error');
   }
   if (response.status === 204) return undefined as T;
-  const data = (await response.json().catch(() => null)) as (T & { error?: { code?: string; message?: string } }) | null;
-  if (!response.ok) throw new PlazaApiError(response.status, data?.error?.code ?? 'HTTP_ERROR', data?.error?.message ?? response.statusText);
+  const data = (await response.json().catch(() => null)) as (T & { error?: { code?: string; message?: string; details?: Record<string, unknown> } }) | null;
+  if (!response.ok)
+    throw new WalletApiError(response.status, data?.error?.code ?? 'HTTP_ERROR', data?.error?.message ?? response.statusText, data?.error?.details);
   return data as T;
 }
 
@@ -115,32 +139,48 @@ export const walletApi = {
   }) => call<{ redPacket: RedPacket }>('POST', '/api/v1/red-packets', body, true),
   redPacket: (id: string) => call<{ redPacket: RedPacket }>('GET', `/api/v1/red-packets/${id}`),
   claim: (id: string) => call<{ claim: { amountMinor: string; asset: string } }>('POST', `/api/v1/red-packets/${id}/claim`, {}, true),
-  bill: (query: { cursor?: string; direction?: string; asset?: string }) => {
-    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]);
-    return call<{ entries: BillEntry[]; nextCursor: string | null }>('GET', `/api/v1/wallet/bill?${params}`);
-  },
+  bill: (query: BillFilter & { cursor?: string }) =>
+    call<{ entries: BillEntry[]; nextCursor: string | null }>('GET', `/api/v1/wallet/bill?${billParams({ ...query, limit: '30' })}`),
   monthly: (asset = 'CNY') =>
     call<{ months: { month: string; inMinor: string; outMinor: string }[] }>('GET', `/api/v1/wallet/bill/monthly?asset=${asset}&months=6`),
-  billCsv: async () => {
+  billCsv: async (filter: BillFilter) => {
     const { token } = getAuth();
-    const response = await fetch('/api/v1/wallet/bill.csv', { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const response = await fetch(`/api/v1/wallet/bill.csv?${billParams(filter)}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    if (!response.ok) throw new PlazaApiError(response.status, 'HTTP_ERROR', response.statusText);
     return response.blob();
   },
   gold: () => call<{ gold: GoldInfo }>('GET', '/api/v1/gold?days=30'),
   activateGold: (realName: string, idNumber: string) => call<unknown>('POST', '/api/v1/gold/activation', { realName, idNumber, acceptTerms: true }),
   tradeGold: (side: 'buy' | 'sell', weightMg: string, pin: string) =>
     call<{ trade: { amountMinor: string } }>('POST', `/api/v1/gold/${side}`, { weightMg, pin }, true),
+  setGoldPrice: (pricePerGramMinor: string) => call<{ gold: GoldInfo }>('PUT', '/api/v1/operator/gold-price', { pricePerGramMinor }),
 };
 
-/** "1234" fen → "12.34"; XAU milligrams → grams with 3 decimals. */
+export interface BillFilter {
+  direction?: string;
+  asset?: string;
+  kind?: string;
+  month?: string;
+}
+
+function billParams(query: BillFilter & { cursor?: string; limit?: string }): URLSearchParams {
+  return new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
+}
+
+/** "123456" fen → "1,234.56"; XAU milligrams → grams with 3 decimals. Integer arithmetic only. */
 export function formatMinor(minor: string | number, asset = 'CNY'): string {
   const scale = asset === 'XAU' ? 3 : 2;
   const n = Number(minor);
   const sign = n < 0 ? '-' : '';
   const abs = Math.abs(n);
-  const whole = Math.floor(abs / 10 ** scale);
+  const whole = String(Math.floor(abs / 10 ** scale)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const frac = String(abs % 10 ** scale).padStart(scale, '0');
   return `${sign}${whole}.${frac}`;
+}
+
+/** "¥12.34" or "1.500 g": an amount with its unit, as every money label shows it. */
+export function formatAmount(minor: string | number, asset = 'CNY'): string {
+  return asset === 'XAU' ? `${formatMinor(minor, asset)} g` : `¥${formatMinor(minor, asset)}`;
 }
 
 /** "12.34" → "1234" (CNY) or grams → milligrams (XAU); undefined when not a positive amount. */

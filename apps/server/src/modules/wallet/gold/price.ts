@@ -9,6 +9,8 @@ export interface GoldPriceSource {
   pricePerGram(atMs: number): Promise<number>;
   /** One price per day, oldest first, ending at the day of `atMs`. */
   history(atMs: number, days: number): Promise<{ day: string; pricePerGramMinor: number }[]>;
+  /** Called after the operator set a price, so a cached price is not used any longer. */
+  forget?(): void;
 }
 
 export function dayString(ms: number): string {
@@ -60,5 +62,6 @@ export function createOperatorGoldPrice(db: WalletDb, fixedPricePerGramMinor: nu
   return {
     pricePerGram,
     history,
+    forget: () => cache.clear(),
   };
 }

@@ -1,5 +1,6 @@
-import { TeamOutline } from 'antd-mobile-icons';
+import { GlobalOutline, TeamOutline } from 'antd-mobile-icons';
 import type { ReactNode } from 'react';
+import { OfficialReviewSection } from '../official/OfficialReviewSection';
 import { OperatorsSection } from './OperatorsSection';
 
 /**
@@ -13,4 +14,7 @@ export interface OperatorSection {
   element: ReactNode;
 }
 
-export const operatorSections: OperatorSection[] = [{ path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> }];
+export const operatorSections: OperatorSection[] = [
+  { path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> },
+  { path: 'official-accounts', title: 'Official Account reviews', icon: <GlobalOutline />, element: <OfficialReviewSection /> },
+];

@@ -72,7 +72,7 @@ export function ArticleRow({ article }: { article: ArticleSummary }) {
 export function OfficialFolderRow() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
-  const { data } = useQuery({ queryKey: officialKeys.following, queryFn: () => officialApi.following() });
+  const { data } = useQuery({ queryKey: officialKeys.folderRow, queryFn: () => officialApi.following() });
   const latest = data?.accounts.find((a) => a.latestArticle)?.latestArticle;
   if (!data || data.accounts.length === 0) return null;
   return (

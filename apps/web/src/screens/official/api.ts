@@ -164,6 +164,8 @@ export const officialApi = {
 export const officialKeys = {
   all: ['official'] as const,
   following: ['official', 'following'] as const,
+  /** The Chats row reads one plain page; the folder pages with useInfiniteQuery under its own key. */
+  folderRow: ['official', 'folder-row'] as const,
   account: (id: string) => ['official', 'account', id] as const,
   articles: (id: string) => ['official', 'articles', id] as const,
   article: (id: string) => ['official', 'article', id] as const,

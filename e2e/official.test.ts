@@ -105,4 +105,46 @@ describe.skipIf(!chromiumAvailable)('Official Accounts journey in Chromium', { t
     const ledger = await app.plaza.services.wallet.verify();
     expect(ledger.ok).toBe(true);
   });
+  it('a publisher registers an account, an operator verifies it, and the publisher broadcasts an article written in the editor', async () => {
+    const publisher = await registerMember(app, 'Writer');
+    const operator = await registerMember(app, 'Reviewer');
+    await makeOperator(app, operator);
+    const follower = await registerMember(app, 'Fan');
+
+    const writer = await signIn(publisher);
+    await openTab(writer, TID.TAB_CONTACTS);
+    await writer.getByTestId(TID.OFFICIAL_ENTRY).click();
+    await writer.getByTestId(TID.OFFICIAL_MY_ACCOUNTS).click();
+    await writer.getByTestId(TID.OFFICIAL_REGISTER_NAME).fill('Garden Diary');
+    await writer.getByTestId(TID.OFFICIAL_REGISTER_SUBMIT).click();
+    await writer.getByText('Pending review').first().waitFor();
+
+    const reviewer = await signIn(operator);
+    await openTab(reviewer, TID.TAB_ME);
+    await reviewer.getByTestId(TID.OPERATOR_ENTRY).click();
+    await reviewer.getByTestId('operator-section-official-accounts').click();
+    await reviewer.getByText('Garden Diary').waitFor();
+    await reviewer.getByTestId(TID.OFFICIAL_REVIEW_VERIFY).click();
+    const [account] = (await publisher.http.get('/api/v1/official-accounts/mine')).body.accounts;
+    await expect.poll(async () => (await publisher.http.get(`/api/v1/official-accounts/${account.id}`)).body.account.status).toBe('verified');
+    expect((await follower.http.raw('PUT', `/api/v1/official-accounts/${account.id}/follow`)).status).toBe(204);
+
+    await writer.reload();
+    await writer.getByText('Garden Diary').click();
+    await writer.getByTestId(TID.OFFICIAL_PUBLISH_TITLE).fill('First roses');
+    const editor = writer.getByTestId(TID.OFFICIAL_EDITOR);
+    await editor.click();
+    await writer.keyboard.type('The roses are ');
+    await writer.getByRole('button', { name: 'Bold' }).first().click();
+    await writer.keyboard.type('out');
+    await writer.getByTestId(TID.OFFICIAL_PUBLISH_SUBMIT).click();
+    await expect.poll(() => writer.getByTestId(TID.OFFICIAL_ARTICLE_BODY).innerHTML()).toContain('<b>out</b>');
+
+    const sync = await follower.http.get('/api/v1/sync?afterSeq=0');
+    expect(sync.body.events.filter((e: { type: string }) => e.type === 'official.broadcast').map((e: { title: string }) => e.title)).toEqual(['First roses']);
+
+    await writer.goBack();
+    await writer.getByText('Statistics').click();
+    await expect.poll(() => writer.getByTestId(TID.OFFICIAL_STATS).locator('canvas').count()).toBeGreaterThan(0);
+  });
 });

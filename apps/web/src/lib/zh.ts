@@ -346,5 +346,8 @@ export const officialZh: Record<string, string> = {
   '{{count}} followers': '{{count}} 位关注者',
   '{{count}} reads': '阅读 {{count}}',
   'Official Account reviews': '公众号审核',
+  Admins: '管理员',
+  'Plaza ID of the new admin': '新管理员的 Plaza 号',
+  'Add admin': '添加管理员',
 };
 for (const [english, chinese] of Object.entries(officialZh)) zh[english] ??= chinese;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, makeOperator, type Member, registerMember, startApp, type TestApp } from '../../test/harness.js';
 import { available, expectLedgerSound, fund, key, PIN } from '../wallet/test-helpers.js';
@@ -8,6 +9,17 @@ import { operatorFee } from './settings.js';
 const DAY_MS = 24 * 3600 * 1000;
 /** 2026-12-03 10:00 UTC: a Thursday in the middle of a month. */
 const START_MS = Date.parse('2026-12-03T10:00:00.000Z');
+
+async function uploadImage(app: TestApp, member: Member): Promise<string> {
+  const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: { r: 20, g: 100, b: 200 } } })
+    .png()
+    .toBuffer();
+  const form = new FormData();
+  form.append('kind', 'image');
+  form.append('file', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'cover.png');
+  const response = await fetch(`${app.url}/api/v1/media`, { method: 'POST', headers: { authorization: `Bearer ${member.token}` }, body: form });
+  return ((await response.json()) as { media: { id: string } }).media.id;
+}
 
 async function events(m: Member, type: string): Promise<Record<string, any>[]> {
   const sync = await m.http.get('/api/v1/sync?afterSeq=0&limit=500');
@@ -411,6 +423,28 @@ describe.each(dialects)('official accounts on %s', (dialect) => {
     ]);
     expect(stats.body.stats.followerCount).toBe(1);
     await expectLedgerSound(app);
+  });
+
+  it('shows avatars, covers and article images to every member, and only the uploader may attach them', async () => {
+    const avatarId = await uploadImage(app, publisher);
+    const created = await publisher.http.post('/api/v1/official-accounts', { type: 'service', name: 'Picture Post', avatarMediaId: avatarId });
+    expect(created.body.account.avatar).toMatchObject({ id: avatarId, kind: 'image' });
+    const id = created.body.account.id;
+    await op.http.post(`/api/v1/operator/official-accounts/${id}/review`, { decision: 'verify' });
+    const coverId = await uploadImage(app, publisher);
+    const imageId = await uploadImage(app, publisher);
+    const foreignId = await uploadImage(app, reader);
+    expect((await publish(id, { title: 'Stolen', bodyHtml: '<p>x</p>', coverMediaId: foreignId })).body.error.code).toBe('MEDIA_FORBIDDEN');
+    expect((await publish(id, { title: 'Stolen', bodyHtml: `<p><img src="/api/v1/media/${foreignId}"></p>` })).body.error.code).toBe('MEDIA_FORBIDDEN');
+    const article = await publish(id, { title: 'Pictures', bodyHtml: `<p>look</p><p><img src="/api/v1/media/${imageId}"></p>`, coverMediaId: coverId });
+    expect(article.status).toBe(201);
+    expect(article.body.article.cover).toMatchObject({ id: coverId });
+    for (const mediaId of [avatarId, coverId, imageId]) {
+      const response = await fetch(`${app.url}/api/v1/media/${mediaId}`, { headers: { authorization: `Bearer ${other.token}` } });
+      expect(response.status).toBe(200);
+    }
+    const read = await other.http.get(`/api/v1/official-articles/${article.body.article.id}`);
+    expect(read.body.article.bodyHtml).toContain(`<img src="/api/v1/media/${imageId}" />`);
   });
 
   it('documents every route in OpenAPI with tags and summaries', async () => {

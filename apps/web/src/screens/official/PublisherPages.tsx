@@ -6,7 +6,7 @@ import { useNavigate, useParams } from 'react-router';
 import { Avatar } from '../../components/Avatar';
 import { Field } from '../../components/Field';
 import { Page } from '../../components/Page';
-import { api, errorText, queryClient } from '../../lib/api';
+import { api, errorText, queryClient, useMyId } from '../../lib/api';
 import { TID } from '../../testids';
 import { EChart } from '../wallet/EChart';
 import { formatMinor, parseMajor } from '../wallet/api';
@@ -393,6 +393,91 @@ function StatsTab({ id }: { id: string }) {
   );
 }
 
+function SettingsTab({ account }: { account: OfficialAccount }) {
+  const { t } = useTranslation();
+  const id = account.id;
+  const [description, setDescription] = useState(account.description);
+  const [handle, setHandle] = useState('');
+  const { data } = useQuery({ queryKey: ['official', 'admins', id], queryFn: () => officialApi.admins(id) });
+  const again = () => void queryClient.invalidateQueries({ queryKey: ['official', 'admins', id] });
+  const save = useMutation({
+    mutationFn: (body: { description?: string; avatarMediaId?: string }) => officialApi.update(id, body),
+    onSuccess: () => {
+      Toast.show(t('Saved'));
+      refresh();
+    },
+    onError: (e) => Toast.show(errorText(e)),
+  });
+  const add = useMutation({
+    mutationFn: () => officialApi.addAdmin(id, handle.trim()),
+    onSuccess: () => {
+      setHandle('');
+      again();
+    },
+    onError: (e) => Toast.show(errorText(e)),
+  });
+  const remove = useMutation({
+    mutationFn: (accountId: string) => officialApi.removeAdmin(id, accountId),
+    onSuccess: again,
+    onError: (e) => Toast.show(errorText(e)),
+  });
+  const owner = account.ownerId === useMyId();
+  return (
+    <>
+      <div className="form-card">
+        <TextArea placeholder={t('Description')} value={description} onChange={setDescription} maxLength={500} rows={3} />
+        <label className="official-file">
+          {t('Avatar')}{' '}
+          <input
+            type="file"
+            accept="image/*"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              if (!file) return;
+              try {
+                save.mutate({ avatarMediaId: (await api.uploadMedia('image', file, file.name)).media.id });
+              } catch (error) {
+                Toast.show(errorText(error));
+              }
+            }}
+          />
+        </label>
+        <Button block color="primary" onClick={() => save.mutate({ description })}>
+          {t('Save')}
+        </Button>
+      </div>
+      <List header={t('Admins')}>
+        {(data?.admins ?? []).map((a) => (
+          <List.Item
+            key={a.id}
+            prefix={<Avatar account={a} size={32} />}
+            description={a.handle}
+            extra={
+              a.owner ? (
+                t('Owner')
+              ) : (
+                <Button size="mini" fill="none" color="danger" onClick={() => remove.mutate(a.id)}>
+                  {t('Remove')}
+                </Button>
+              )
+            }
+          >
+            {a.displayName}
+          </List.Item>
+        ))}
+      </List>
+      {owner ? (
+        <div className="form-card">
+          <Field aria-label={t('Plaza ID of the new admin')} placeholder={t('Plaza ID of the new admin')} value={handle} onValue={setHandle} />
+          <Button block disabled={!handle.trim()} onClick={() => add.mutate()}>
+            {t('Add admin')}
+          </Button>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
 /** The publisher's console for one account: publish, messages, auto-replies and menu, statistics. */
 export function ManageOfficialAccountPage() {
   const { id = '' } = useParams();
@@ -415,6 +500,9 @@ export function ManageOfficialAccountPage() {
           </Tabs.Tab>
           <Tabs.Tab title={t('Statistics')} key="stats">
             <StatsTab id={id} />
+          </Tabs.Tab>
+          <Tabs.Tab title={t('Settings')} key="settings">
+            <SettingsTab account={account} />
           </Tabs.Tab>
         </Tabs>
       ) : null}

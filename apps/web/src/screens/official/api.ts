@@ -150,6 +150,9 @@ export const officialApi = {
     api.request<Page<'messages', OfficialMessage>>('GET', `${base(id)}/threads/${encodeURIComponent(memberId)}/messages`, undefined, { limit: 50 }),
   reply: (id: string, memberId: string, text: string) =>
     api.request<{ message: OfficialMessage }>('POST', `${base(id)}/threads/${encodeURIComponent(memberId)}/messages`, { text }),
+  admins: (id: string) => api.request<{ admins: (Account & { owner: boolean })[] }>('GET', `${base(id)}/admins`),
+  addAdmin: (id: string, handle: string) => api.request<{ admins: (Account & { owner: boolean })[] }>('POST', `${base(id)}/admins`, { handle }),
+  removeAdmin: (id: string, accountId: string) => api.request<void>('DELETE', `${base(id)}/admins/${encodeURIComponent(accountId)}`),
   autoReplies: (id: string) => api.request<{ autoReplies: AutoReply[] }>('GET', `${base(id)}/auto-replies`),
   addAutoReply: (id: string, keyword: string | null, reply: string) =>
     api.request<{ autoReplies: AutoReply[] }>('POST', `${base(id)}/auto-replies`, { keyword, reply }),

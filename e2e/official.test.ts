@@ -140,8 +140,13 @@ describe.skipIf(!chromiumAvailable)('Official Accounts journey in Chromium', { t
     await writer.getByTestId(TID.OFFICIAL_PUBLISH_SUBMIT).click();
     await expect.poll(() => writer.getByTestId(TID.OFFICIAL_ARTICLE_BODY).innerHTML()).toContain('<b>out</b>');
 
-    const sync = await follower.http.get('/api/v1/sync?afterSeq=0');
-    expect(sync.body.events.filter((e: { type: string }) => e.type === 'official.broadcast').map((e: { title: string }) => e.title)).toEqual(['First roses']);
+    // The inbox pointer follows the article's commit; poll for it.
+    await expect
+      .poll(async () => {
+        const sync = await follower.http.get('/api/v1/sync?afterSeq=0');
+        return sync.body.events.filter((e: { type: string }) => e.type === 'official.broadcast').map((e: { title: string }) => e.title);
+      })
+      .toEqual(['First roses']);
 
     await writer.goBack();
     await writer.getByText('Statistics').click();

@@ -204,6 +204,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       closed = true;
       await realtime.drain();
       await app.close();
+      await services.official.close();
       await services.wallet.close();
       await services.chat.close();
       await bus.close();

@@ -23,6 +23,8 @@ export const officialLimits = {
   pageDefault: 20,
   statsDaysMax: 90,
   adminsMax: 20,
+  /** Broadcast notifications stop after this many chunks of followers (a bound, not a target). */
+  fanOutChunksMax: 100_000,
 } as const;
 
 export const OfficialType = Type.Union([Type.Literal('subscription'), Type.Literal('service')]);

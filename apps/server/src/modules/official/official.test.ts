@@ -134,6 +134,7 @@ describe.each(dialects)('official accounts on %s', (dialect) => {
     expect(read.body.article).toMatchObject({ bodyHtml: '<p>First <b>post</b></p>', locked: false, readCount: 1 });
     expect((await reader.http.get(`/api/v1/official-articles/${article.body.article.id}`)).body.article.readCount).toBe(1);
 
+    await app.plaza.services.official.broadcastsDelivered();
     const broadcasts = await events(reader, 'official.broadcast');
     expect(broadcasts).toEqual([expect.objectContaining({ officialAccountId: officialId, articleId: article.body.article.id, title: 'Hello followers' })]);
     expect(await events(other, 'official.broadcast')).toEqual([]);
@@ -165,6 +166,28 @@ describe.each(dialects)('official accounts on %s', (dialect) => {
     now = Date.parse('2027-01-01T00:00:01.000Z');
     expect((await publish(serviceId, { title: 'January', bodyHtml: '<p>n</p>' })).status).toBe(201);
     now = saved;
+  });
+
+  it('notifies every follower exactly once when the fan-out spans several chunks', async () => {
+    const created = await other.http.post('/api/v1/official-accounts', { type: 'subscription', name: 'Chunked News' });
+    const id = created.body.account.id;
+    await op.http.post(`/api/v1/operator/official-accounts/${id}/review`, { decision: 'verify' });
+    const fans = [reader, publisher, op];
+    for (const fan of fans) await fan.http.raw('PUT', `/api/v1/official-accounts/${id}/follow`);
+    app.plaza.services.official.settings.fanOutChunkFollowers = 2;
+    try {
+      const article = await publish(id, { title: 'Chunked', bodyHtml: '<p>c</p>' }, other);
+      expect(article.status).toBe(201);
+      await app.plaza.services.official.broadcastsDelivered();
+      for (const fan of fans) {
+        const got = (await events(fan, 'official.broadcast')).filter((e) => e.officialAccountId === id);
+        expect(got.map((e) => e.articleId)).toEqual([article.body.article.id]);
+      }
+      expect((await events(other, 'official.broadcast')).filter((e) => e.officialAccountId === id)).toEqual([]);
+    } finally {
+      app.plaza.services.official.settings.fanOutChunkFollowers = 1000;
+      for (const fan of fans) await fan.http.delete(`/api/v1/official-accounts/${id}/follow`);
+    }
   });
 
   it('refuses broadcasts from non-admins and pages lists with a maximum page size', async () => {

@@ -431,6 +431,53 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
     await db.deleteFrom('official_admins').where('official_id', '=', officialId).where('account_id', '=', accountId).execute();
   }
 
+  // Broadcast notifications -------------------------------------------------------------------
+  // The article is in every follower's folder the moment it commits (the folder is read on
+  // demand). The inbox pointer that makes it arrive live is written after that commit, a chunk of
+  // followers per transaction, so a broadcast to 100,000 followers never holds 100,000 inbox
+  // heads locked at once (their chats would wait behind it). A crash mid-way loses only the live
+  // notification of the followers not reached yet, never the article.
+  const fanOuts = new Set<Promise<void>>();
+  function track(work: Promise<void>) {
+    const running = work.catch((error) => ctx.log.error({ err: error }, 'official broadcast fan-out failed'));
+    fanOuts.add(running);
+    void running.finally(() => fanOuts.delete(running));
+  }
+
+  async function notifyFollowers(officialId: number, payload: Record<string, unknown>): Promise<void> {
+    const body = JSON.stringify({ type: 'official.broadcast', ...payload });
+    const chunkSize = settings.fanOutChunkFollowers;
+    let after = 0;
+    for (let chunk = 0; chunk < officialLimits.fanOutChunksMax; chunk += 1) {
+      const followers = await db
+        .selectFrom('official_follows')
+        .select('account_id')
+        .where('official_id', '=', officialId)
+        .where('account_id', '>', after)
+        .orderBy('account_id')
+        .limit(chunkSize)
+        .execute();
+      if (followers.length === 0) return;
+      after = (followers[followers.length - 1] as { account_id: number }).account_id;
+      const events: NewInboxEvent[] = followers.map((f) => ({ accountId: f.account_id, type: 'official.broadcast', payload }));
+      const deliveries = await db.transaction().execute((trx) =>
+        inbox.appendEvents(
+          asInboxTrx(trx),
+          events,
+          events.map(() => body),
+        ),
+      );
+      inbox.publish(deliveries);
+      if (followers.length < chunkSize) return;
+    }
+    ctx.log.warn({ officialId }, 'official broadcast fan-out stopped at its chunk limit');
+  }
+
+  /** Resolves when every broadcast's notifications have been written (tests, shutdown). */
+  async function broadcastsDelivered(): Promise<void> {
+    while (fanOuts.size > 0) await Promise.all([...fanOuts]);
+  }
+
   // Articles and broadcasts ---------------------------------------------------------------------
   function broadcastPeriod(row: OfficialAccountRow, now: number): { period: string; limit: number } {
     const iso = new Date(now).toISOString();
@@ -493,7 +540,7 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
     const summary = (input.summary ?? '').trim() || textOf(price > 0 ? previewHtml : bodyHtml).slice(0, 120);
     const now = clock();
     const { period, limit } = broadcastPeriod(account, now);
-    const { article, deliveries } = await db.transaction().execute(async (trx) => {
+    const article = await db.transaction().execute(async (trx) => {
       // Checks and counts the broadcast in one statement, so two publishes cannot both take the last one.
       const counted = await trx
         .updateTable('official_accounts')
@@ -510,7 +557,7 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
         const per = account.type === 'subscription' ? 'day' : 'month';
         throw new AppError('OFFICIAL_BROADCAST_LIMIT', `A ${account.type} account may broadcast ${limit} time(s) per ${per}.`, { limit, per });
       }
-      const article = await trx
+      return trx
         .insertInto('official_articles')
         .values({
           official_id: officialId,
@@ -530,26 +577,17 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      // Followers get a small pointer event each; the article itself is stored once and read on demand.
-      const followers = await trx.selectFrom('official_follows').select('account_id').where('official_id', '=', officialId).execute();
-      const payload = {
+    });
+    track(
+      notifyFollowers(officialId, {
         officialAccountId: idString(officialId),
         officialAccountName: account.name,
         articleId: idString(article.id),
         title,
         paid: price > 0,
         createdAt: toIso(now),
-      };
-      const body = JSON.stringify({ type: 'official.broadcast', ...payload });
-      const events: NewInboxEvent[] = followers.map((f) => ({ accountId: f.account_id, type: 'official.broadcast', payload }));
-      const deliveries = await inbox.appendEvents(
-        asInboxTrx(trx),
-        events,
-        events.map(() => body),
-      );
-      return { article, deliveries };
-    });
-    inbox.publish(deliveries);
+      }),
+    );
     const fresh = await loadAccount(officialId);
     return presentArticleSummary(fresh, article, true);
   }
@@ -1227,6 +1265,8 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
     memberThread,
     threads,
     stats,
+    broadcastsDelivered,
+    close: broadcastsDelivered,
     setClock(fn: () => number) {
       clock = fn;
     },

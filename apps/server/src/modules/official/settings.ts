@@ -11,6 +11,8 @@ export interface OfficialSettings {
   feeBasisPoints: number;
   /** Largest single tip, in CNY fen. */
   tipMaxMinor: number;
+  /** Broadcast notifications are written for this many followers per transaction. */
+  fanOutChunkFollowers: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -29,6 +31,7 @@ export function loadOfficialSettings(env: NodeJS.ProcessEnv = process.env): Offi
     priceMaxMinor: intFromEnv(env, 'OFFICIAL_PRICE_MAX_MINOR', 20_800),
     feeBasisPoints: intFromEnv(env, 'OFFICIAL_FEE_BP', 500),
     tipMaxMinor: intFromEnv(env, 'OFFICIAL_TIP_MAX_MINOR', 20_000),
+    fanOutChunkFollowers: Math.max(1, intFromEnv(env, 'OFFICIAL_FANOUT_CHUNK_FOLLOWERS', 1000)),
   };
   if (settings.priceMaxMinor < settings.priceMinMinor) throw new Error('OFFICIAL_PRICE_MAX_MINOR must not be below OFFICIAL_PRICE_MIN_MINOR');
   if (settings.feeBasisPoints > 10_000) throw new Error('OFFICIAL_FEE_BP is at most 10000 (100%)');

@@ -73,6 +73,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('official_articles_official').on('official_articles').columns(['official_id', 'id']).execute();
 
+  // Images inside articles: readable by whoever may read the part (preview or full text) they are in.
+  await db.schema
+    .createTable('official_article_media')
+    .addColumn('media_id', 'bigint', (c) => c.notNull())
+    .addColumn('article_id', 'bigint', (c) => c.notNull())
+    .addColumn('in_preview', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('official_article_media_pk', ['media_id', 'article_id'])
+    .execute();
+
   await db.schema
     .createTable('official_reads')
     .addColumn('article_id', 'bigint', (c) => c.notNull())
@@ -156,6 +165,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     'official_comments',
     'official_shares',
     'official_reads',
+    'official_article_media',
     'official_articles',
     'official_follow_log',
     'official_follows',

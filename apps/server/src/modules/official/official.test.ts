@@ -462,12 +462,32 @@ describe.each(dialects)('official accounts on %s', (dialect) => {
     const article = await publish(id, { title: 'Pictures', bodyHtml: `<p>look</p><p><img src="/api/v1/media/${imageId}"></p>`, coverMediaId: coverId });
     expect(article.status).toBe(201);
     expect(article.body.article.cover).toMatchObject({ id: coverId });
-    for (const mediaId of [avatarId, coverId, imageId]) {
-      const response = await fetch(`${app.url}/api/v1/media/${mediaId}`, { headers: { authorization: `Bearer ${other.token}` } });
-      expect(response.status).toBe(200);
-    }
+    const status = async (m: Member, mediaId: string) =>
+      (await fetch(`${app.url}/api/v1/media/${mediaId}`, { headers: { authorization: `Bearer ${m.token}` } })).status;
+    for (const mediaId of [avatarId, coverId, imageId]) expect(await status(other, mediaId)).toBe(200);
     const read = await other.http.get(`/api/v1/official-articles/${article.body.article.id}`);
     expect(read.body.article.bodyHtml).toContain(`<img src="/api/v1/media/${imageId}" />`);
+
+    // In a paid article, the preview's image is open to all; the paid part's only to buyers and admins.
+    now += 31 * DAY_MS;
+    const teaserId = await uploadImage(app, publisher);
+    const secretId = await uploadImage(app, publisher);
+    const paid = await publish(id, {
+      title: 'Paid pictures',
+      previewHtml: `<p><img src="/api/v1/media/${teaserId}"></p>`,
+      bodyHtml: `<p><img src="/api/v1/media/${secretId}"></p>`,
+      priceMinor: '100',
+    });
+    expect(paid.status).toBe(201);
+    const buyer = await registerMember(app, 'Buyer');
+    await fund(buyer, 1_000);
+    expect(await status(buyer, teaserId)).toBe(200);
+    expect(await status(buyer, secretId)).toBe(404);
+    expect(await status(publisher, secretId)).toBe(200);
+    expect((await buyer.http.post(`/api/v1/official-articles/${paid.body.article.id}/unlock`, { pin: PIN }, key())).status).toBe(201);
+    expect(await status(buyer, secretId)).toBe(200);
+    expect(await status(other, secretId)).toBe(404);
+    await expectLedgerSound(app);
   });
 
   it('documents every route in OpenAPI with tags and summaries', async () => {

@@ -178,11 +178,16 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
     return rows.map((row) => presentAccountRow(row, { followed: followed.has(row.id), admin: row.owner_id === viewerId || admin.has(row.id) }));
   }
 
-  async function publicImage(ownerId: number, mediaId: number): Promise<PresentedMedia> {
+  async function ownImage(ownerId: number, mediaId: number) {
     const row = await media.load(mediaId);
     if (row.owner_id !== ownerId) fail('MEDIA_FORBIDDEN');
     if (row.kind !== 'image' && row.kind !== 'avatar') fail('OFFICIAL_INVALID_ARTICLE', 'This needs an image upload.');
-    // Avatars and covers are shown to every member, like profile avatars.
+    return row;
+  }
+
+  /** Avatars and covers are shown to every member, like profile avatars. */
+  async function publicImage(ownerId: number, mediaId: number): Promise<PresentedMedia> {
+    const row = await ownImage(ownerId, mediaId);
     await media.makePublic(mediaId);
     return media.present(row);
   }
@@ -534,7 +539,10 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
     if (!title || (!textOf(bodyHtml) && !bodyHtml.includes('<img'))) fail('OFFICIAL_INVALID_ARTICLE', 'An article needs a title and a body.');
     const price = parsePrice(input.priceMinor);
     const previewHtml = price > 0 ? sanitizeArticleHtml(input.previewHtml ?? '') : '';
-    for (const mediaId of mediaIdsIn(`${bodyHtml}${previewHtml}`)) await publicImage(authorId, mediaId);
+    // Images in the text stay private media: readable through the article (see the access check below).
+    const previewMedia = new Set(mediaIdsIn(previewHtml));
+    const bodyMedia = mediaIdsIn(bodyHtml).filter((id) => !previewMedia.has(id));
+    for (const mediaId of [...previewMedia, ...bodyMedia]) await ownImage(authorId, mediaId);
     const coverId = input.coverMediaId === undefined ? null : parseId(input.coverMediaId, 'coverMediaId');
     const cover = coverId === null ? null : await publicImage(authorId, coverId);
     const summary = (input.summary ?? '').trim() || textOf(price > 0 ? previewHtml : bodyHtml).slice(0, 120);
@@ -557,7 +565,7 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
         const per = account.type === 'subscription' ? 'day' : 'month';
         throw new AppError('OFFICIAL_BROADCAST_LIMIT', `A ${account.type} account may broadcast ${limit} time(s) per ${per}.`, { limit, per });
       }
-      return trx
+      const saved = await trx
         .insertInto('official_articles')
         .values({
           official_id: officialId,
@@ -577,6 +585,13 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      const attached = [...[...previewMedia].map((id) => ({ media_id: id, in_preview: 1 })), ...bodyMedia.map((id) => ({ media_id: id, in_preview: 0 }))];
+      if (attached.length > 0)
+        await trx
+          .insertInto('official_article_media')
+          .values(attached.map((m) => ({ ...m, article_id: saved.id })))
+          .execute();
+      return saved;
     });
     track(
       notifyFollowers(officialId, {
@@ -1220,13 +1235,29 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
   media.addReferenceCheck(async (mediaId) => {
     const avatar = await db.selectFrom('official_accounts').select('id').where('avatar_media_id', '=', mediaId).limit(1).executeTakeFirst();
     const cover = await db.selectFrom('official_articles').select('id').where('cover_media_id', '=', mediaId).limit(1).executeTakeFirst();
-    const inBody = await db
-      .selectFrom('official_articles')
-      .select('id')
-      .where(sql<boolean>`body_html LIKE ${`%/api/v1/media/${mediaId}"%`}`)
-      .limit(1)
-      .executeTakeFirst();
-    return avatar !== undefined || cover !== undefined || inBody !== undefined;
+    const inText = await db.selectFrom('official_article_media').select('article_id').where('media_id', '=', mediaId).limit(1).executeTakeFirst();
+    return avatar !== undefined || cover !== undefined || inText !== undefined;
+  });
+
+  // An image in an article's preview is readable by whoever may open the article; one in the paid
+  // part only by those who may read the whole text (buyers, admins; everyone for free articles).
+  media.setAccessCheck(async (accountId, mediaId) => {
+    const uses = await db
+      .selectFrom('official_article_media')
+      .select(['article_id', 'in_preview'])
+      .where('media_id', '=', mediaId)
+      .limit(officialLimits.pageMax)
+      .execute();
+    for (const use of uses) {
+      const article = await db.selectFrom('official_articles').selectAll().where('id', '=', use.article_id).executeTakeFirst();
+      if (!article) continue;
+      const account = await loadAccount(article.official_id);
+      const admin = await isAdmin(account, accountId);
+      if (account.status !== 'verified' && !admin) continue;
+      if (use.in_preview === 1 || article.price_minor === 0 || admin) return true;
+      if ((await purchaseOf(article.id, accountId))?.status === 'paid') return true;
+    }
+    return false;
   });
 
   return {

@@ -44,6 +44,7 @@ export interface OfficialTables {
     comment_count: number;
     created_at: number;
   };
+  official_article_media: { media_id: number; article_id: number; in_preview: number };
   official_reads: { article_id: number; account_id: number; official_id: number; created_at: number };
   official_shares: { id: Generated<number>; article_id: number; official_id: number; account_id: number; created_at: number };
   official_comments: { id: Generated<number>; article_id: number; author_id: number; text: string; created_at: number };

@@ -23,6 +23,7 @@ import { createContactsService, registerContactRoutes } from './modules/contacts
 import { createInboxService } from './modules/inbox/index.js';
 import { createMediaService, registerMediaRoutes } from './modules/media/index.js';
 import { createMomentsService, registerMomentRoutes } from './modules/moments/index.js';
+import { createOfficialService, registerOfficialRoutes } from './modules/official/index.js';
 import { createRealtimeGateway } from './modules/realtime/index.js';
 import { createWalletService, registerWalletRoutes } from './modules/wallet/index.js';
 
@@ -49,7 +50,8 @@ function buildServices(ctx: AppContext) {
   const moments = createMomentsService(ctx, { accounts, inbox, media });
   const channels = createChannelsService(ctx, { accounts, media });
   const wallet = createWalletService(ctx, { accounts, chat });
-  return { inbox, accounts, media, contacts, chat, moments, channels, wallet };
+  const official = createOfficialService(ctx, { accounts, inbox, media, ledger: wallet.ledger });
+  return { inbox, accounts, media, contacts, chat, moments, channels, wallet, official };
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<PlazaApp> {
@@ -183,6 +185,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerMomentRoutes(app, services.moments);
   registerChannelRoutes(app, services.channels);
   registerWalletRoutes(app, services.wallet);
+  registerOfficialRoutes(app, services.official);
   await services.accounts.applyOperatorHandles();
   services.wallet.start();
   const realtime = createRealtimeGateway(app, ctx, services);
@@ -201,6 +204,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       closed = true;
       await realtime.drain();
       await app.close();
+      await services.official.close();
       await services.wallet.close();
       await services.chat.close();
       await bus.close();

@@ -23,6 +23,8 @@ import { ChannelsPage } from './screens/channels/ChannelsPage';
 import { MomentsAlbumPage, MomentsPage } from './screens/moments/MomentsPage';
 import { BillPage, GoldPage, WalletPage } from './screens/wallet/WalletPages';
 import { OperatorConsole, OperatorSectionPage } from './screens/operator/OperatorConsole';
+import { ArticlePage, OfficialAccountPage, OfficialHomePage, OfficialThreadPage } from './screens/official/OfficialPages';
+import { ManageOfficialAccountPage, MyOfficialAccountsPage } from './screens/official/PublisherPages';
 
 const TAB_PATHS = new Set(['/chats', '/contacts', '/discover', '/me']);
 
@@ -64,6 +66,12 @@ function DetailRoutes() {
       <Route path="/settings/language" element={<LanguagePage />} />
       <Route path="/settings/theme" element={<ThemePage />} />
       <Route path="/settings/about" element={<AboutPage />} />
+      <Route path="/official" element={<OfficialHomePage />} />
+      <Route path="/official/mine" element={<MyOfficialAccountsPage />} />
+      <Route path="/official/articles/:id" element={<ArticlePage />} />
+      <Route path="/official/:id" element={<OfficialAccountPage />} />
+      <Route path="/official/:id/messages" element={<OfficialThreadPage />} />
+      <Route path="/official/:id/manage" element={<ManageOfficialAccountPage />} />
       <Route path="*" element={<Navigate to="/chats" replace />} />
     </Routes>
   );

@@ -178,7 +178,9 @@ export type InboxEventType =
   | 'contact.updated'
   | 'contact.removed'
   | 'session.revoked'
-  | 'account.updated';
+  | 'account.updated'
+  | 'official.broadcast'
+  | 'official.message';
 
 export interface InboxEvent {
   seq: number;

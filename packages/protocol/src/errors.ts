@@ -98,6 +98,25 @@ export const errorTable = {
   RED_PACKET_EXPIRED: { status: 409, message: 'This red packet has expired.' },
   RED_PACKET_NOT_FOR_YOU: { status: 403, message: 'This red packet is for someone else.' },
   RED_PACKET_INVALID: { status: 400, message: 'This red packet is not valid (amount, count or mode).' },
+  // Official Accounts
+  OFFICIAL_NOT_FOUND: { status: 404, message: 'No such Official Account.' },
+  OFFICIAL_NOT_VERIFIED: { status: 409, message: 'This Official Account is not verified by an operator yet.' },
+  OFFICIAL_NOT_ADMIN: { status: 403, message: 'Only an admin of this Official Account may do this.' },
+  OFFICIAL_TOO_MANY: { status: 409, message: 'You have registered as many Official Accounts as allowed.' },
+  OFFICIAL_NAME_TAKEN: { status: 409, message: 'An Official Account with this name exists.' },
+  OFFICIAL_ALREADY_REVIEWED: { status: 409, message: 'This Official Account was already reviewed.' },
+  OFFICIAL_BROADCAST_LIMIT: { status: 429, message: 'This account has used all its broadcasts for the period.' },
+  OFFICIAL_ARTICLE_NOT_FOUND: { status: 404, message: 'No such article.' },
+  OFFICIAL_INVALID_ARTICLE: { status: 400, message: 'This article is not valid.' },
+  OFFICIAL_INVALID_PRICE: { status: 400, message: 'The price is outside the allowed range.' },
+  OFFICIAL_NOT_PAID_ARTICLE: { status: 409, message: 'This article is free.' },
+  OFFICIAL_ALREADY_UNLOCKED: { status: 409, message: 'You already unlocked this article.' },
+  OFFICIAL_SELF_PAYMENT: { status: 400, message: 'Publishers do not pay their own articles.' },
+  OFFICIAL_PURCHASE_NOT_FOUND: { status: 404, message: 'No paid purchase of this article by this member.' },
+  OFFICIAL_NOT_FOLLOWING: { status: 403, message: 'Follow this Official Account first.' },
+  OFFICIAL_INVALID_MENU: { status: 400, message: 'A reply button needs a reply and a link button needs a URL.' },
+  OFFICIAL_AUTO_REPLY_NOT_FOUND: { status: 404, message: 'No such auto-reply.' },
+  OFFICIAL_COMMENT_NOT_FOUND: { status: 404, message: 'No such comment.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorTable;

@@ -14,7 +14,9 @@ export type InboxEventType =
   | 'session.revoked'
   | 'account.updated'
   | 'moment.liked'
-  | 'moment.commented';
+  | 'moment.commented'
+  | 'official.broadcast'
+  | 'official.message';
 
 /** Client → server WebSocket frames. */
 export type ClientFrame =

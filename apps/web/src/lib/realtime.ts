@@ -104,6 +104,10 @@ function handleEvent(event: InboxEvent, myId: string, live: boolean) {
     case 'account.updated':
       void queryClient.invalidateQueries({ queryKey: keys.me });
       break;
+    case 'official.broadcast':
+    case 'official.message':
+      void queryClient.invalidateQueries({ queryKey: ['official'] });
+      break;
     case 'session.revoked':
       void queryClient.invalidateQueries({ queryKey: keys.sessions });
       void checkStillSignedIn();

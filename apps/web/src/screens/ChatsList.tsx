@@ -10,6 +10,7 @@ import { api, errorText, queryClient, useMyId } from '../lib/api';
 import { displayName, messagePreview, relativeTime } from '../lib/format';
 import { keys, sortConversations, useContacts, useConversation, useConversations } from '../lib/queries';
 import { TID } from '../testids';
+import { OfficialFolderRow } from './official/OfficialPages';
 
 export function useConversationTitle() {
   const { data: contacts } = useContacts();
@@ -105,6 +106,7 @@ export function ChatsList() {
       <div className="search-wrap">
         <SearchBar placeholder={t('Search')} value={query} onChange={setQuery} data-testid={TID.CHAT_SEARCH} aria-label={t('Search chats')} />
       </div>
+      {query ? null : <OfficialFolderRow />}
       {list.map((c) => (
         <ConversationRow key={c.id} conversation={c} active={c.id === activeId} onMenu={setMenuFor} />
       ))}

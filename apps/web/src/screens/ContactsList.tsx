@@ -1,6 +1,6 @@
 import type { Contact } from '@plaza/client';
 import { Badge, IndexBar, List } from 'antd-mobile';
-import { TagOutline, TeamOutline, UserAddOutline } from 'antd-mobile-icons';
+import { GlobalOutline, TagOutline, TeamOutline, UserAddOutline } from 'antd-mobile-icons';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -64,6 +64,17 @@ export function ContactsList() {
           arrow={false}
         >
           {t('Tags')}
+        </List.Item>
+        <List.Item
+          prefix={
+            <span className="entry-icon blue">
+              <GlobalOutline />
+            </span>
+          }
+          onClick={() => navigate('/official')}
+          arrow={false}
+        >
+          <span data-testid={TID.OFFICIAL_ENTRY}>{t('Official Accounts')}</span>
         </List.Item>
       </List>
       {groups.length > 0 ? (

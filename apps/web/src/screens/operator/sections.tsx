@@ -1,5 +1,6 @@
-import { PayCircleOutline, TeamOutline } from 'antd-mobile-icons';
+import { GlobalOutline, PayCircleOutline, TeamOutline } from 'antd-mobile-icons';
 import type { ReactNode } from 'react';
+import { OfficialReviewSection } from '../official/OfficialReviewSection';
 import { GoldPriceSection } from '../wallet/WalletPages';
 import { OperatorsSection } from './OperatorsSection';
 
@@ -17,4 +18,5 @@ export interface OperatorSection {
 export const operatorSections: OperatorSection[] = [
   { path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> },
   { path: 'gold-price', title: 'Gold price', icon: <PayCircleOutline />, element: <GoldPriceSection /> },
+  { path: 'official-accounts', title: 'Official Account reviews', icon: <GlobalOutline />, element: <OfficialReviewSection /> },
 ];

@@ -20,6 +20,8 @@ export interface Config {
     maxImageBytes: number;
     maxVideoBytes: number;
     maxVoiceBytes: number;
+    /** Longest video accepted, read from the file itself (Moments and Channels allow 1 minute). */
+    maxVideoDurationMs: number;
     s3: { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string } | undefined;
   };
   /** Directory of the built web client; served at / when present. */
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxImageBytes: intFromEnv(env, 'MEDIA_MAX_IMAGE_BYTES', 20 * MiB),
       maxVideoBytes: intFromEnv(env, 'MEDIA_MAX_VIDEO_BYTES', 200 * MiB),
       maxVoiceBytes: intFromEnv(env, 'MEDIA_MAX_VOICE_BYTES', 2 * MiB),
+      maxVideoDurationMs: intFromEnv(env, 'MEDIA_MAX_VIDEO_DURATION_MS', 60_000),
       s3: s3Bucket
         ? {
             endpoint: env.MEDIA_S3_ENDPOINT || '',

@@ -58,6 +58,8 @@ export const errorTable = {
   MEDIA_TYPE_NOT_ALLOWED: { status: 415, message: 'This kind of file is not allowed here.' },
   MEDIA_CONTENT_MISMATCH: { status: 400, message: 'The file content does not match its declared kind.' },
   MEDIA_FORBIDDEN: { status: 403, message: 'You may not use or see this media.' },
+  MEDIA_VIDEO_TOO_LONG: { status: 400, message: 'This video is longer than allowed (1 minute by default).' },
+  MEDIA_VIDEO_UNREADABLE: { status: 400, message: 'The length of this video could not be read; upload an MP4, MOV or WebM file.' },
   // Social
   MOMENTS_POST_NOT_FOUND: { status: 404, message: 'No such Moments post, or you may not see it.' },
   MOMENTS_COMMENT_NOT_FOUND: { status: 404, message: 'No such comment, or you may not see it.' },

@@ -65,6 +65,35 @@ export function registerMediaRoutes(app: App, media: MediaService) {
     return { media: result };
   });
 
+  /** multipart/form-data with one image `file`: the video's poster frame, shown before it plays. */
+  app.put(
+    '/api/v1/media/:id/poster',
+    {
+      config: { access: 'member' },
+      schema: { tags, summary: 'Set the poster frame of my video upload', consumes: ['multipart/form-data'], params: Type.Object({ id: IdParam }) },
+    },
+    async (request) => {
+      const auth = member(request);
+      if (!request.isMultipart()) fail('UNSUPPORTED_MEDIA_TYPE', 'Upload with multipart/form-data.');
+      let image: Buffer | undefined;
+      for await (const part of request.parts()) {
+        if (part.type === 'field') continue;
+        if (image) fail('VALIDATION_FAILED', 'Upload one poster at a time.');
+        const limit = media.maxBytesFor('image');
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of part.file) {
+          size += chunk.length;
+          if (size > limit) fail('MEDIA_TOO_LARGE', `A poster may be at most ${limit} bytes.`);
+          chunks.push(chunk);
+        }
+        image = Buffer.concat(chunks);
+      }
+      if (!image) fail('VALIDATION_FAILED', 'No file part in the upload.');
+      return { media: await media.setPoster(auth.accountId, parseId(request.params.id), image) };
+    },
+  );
+
   for (const variant of ['original', 'thumb'] as const) {
     const url = variant === 'original' ? '/api/v1/media/:id' : '/api/v1/media/:id/thumb';
     app.get(url, { config: { access: 'member' }, schema: { tags, params: Type.Object({ id: IdParam }) } }, async (request, reply) => {

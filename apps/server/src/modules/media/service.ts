@@ -8,6 +8,7 @@ import { fail } from '../../lib/errors.js';
 import { idString } from '../../lib/ids.js';
 import { limits } from '../../limits.js';
 import { type ByteRange, type MediaStorage, openMediaStorage } from './storage.js';
+import { probeVideo } from './video-probe.js';
 
 export type MediaRow = Selectable<Database['media']>;
 export type MediaKind = MediaRow['kind'];
@@ -29,6 +30,7 @@ const VOICE_MIMES = new Set([
 ]);
 const VIDEO_MIMES = new Set(['video/mp4', 'video/webm', 'video/quicktime', 'video/x-matroska']);
 const THUMB_EDGE_PX = 320;
+const POSTER_EDGE_PX = 720;
 
 /** Keeps a file name printable and path-free: separators and control characters become `_`. */
 function sanitizeFileName(name: string): string {
@@ -75,6 +77,7 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
     let width: number | null = null;
     let height: number | null = null;
     let thumb: Buffer | null = null;
+    let durationMs = input.durationMs;
     if (input.kind === 'image' || input.kind === 'avatar') {
       if (!IMAGE_MIMES.has(mime)) fail('MEDIA_CONTENT_MISMATCH', 'This is not a JPEG, PNG, GIF or WebP image.');
       try {
@@ -94,6 +97,17 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
       if (!VOICE_MIMES.has(mime)) fail('MEDIA_CONTENT_MISMATCH', 'This is not an audio recording.');
     } else if (input.kind === 'video') {
       if (!VIDEO_MIMES.has(mime)) fail('MEDIA_CONTENT_MISMATCH', 'This is not an MP4, WebM or QuickTime video.');
+      // The file's own container says how long it is; a length the client claims is ignored.
+      const probe = probeVideo(input.data);
+      if (!probe) fail('MEDIA_VIDEO_UNREADABLE');
+      if (probe.durationMs > config.media.maxVideoDurationMs)
+        fail(
+          'MEDIA_VIDEO_TOO_LONG',
+          `This video is ${(probe.durationMs / 1000).toFixed(1)} s long; at most ${config.media.maxVideoDurationMs / 1000} s is allowed.`,
+        );
+      durationMs = probe.durationMs;
+      width = probe.width;
+      height = probe.height;
     }
     if (input.kind === 'voice' && input.durationMs !== undefined && input.durationMs > limits.voiceDurationMaxMs)
       fail('MEDIA_TOO_LARGE', 'Voice messages are at most 60 seconds.');
@@ -112,7 +126,7 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
         thumb_key: thumb ? `${key}.thumb` : null,
         width,
         height,
-        duration_ms: input.durationMs ?? null,
+        duration_ms: durationMs ?? null,
         public: input.kind === 'avatar' ? 1 : 0,
         created_at: Date.now(),
       })
@@ -164,12 +178,40 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
     if (row.thumb_key) await storage.delete(row.thumb_key);
   }
 
+  /**
+   * Sets a video's poster frame from a still image the uploader made (the web client draws the
+   * first frame of the video element onto a canvas). Stored as the video's thumbnail.
+   */
+  async function setPoster(ownerId: number, mediaId: number, image: Buffer) {
+    const row = await load(mediaId);
+    if (row.owner_id !== ownerId) fail('MEDIA_FORBIDDEN');
+    if (row.kind !== 'video') fail('VALIDATION_FAILED', 'Only a video has a poster frame.');
+    if (image.length === 0 || image.length > config.media.maxImageBytes) fail('MEDIA_TOO_LARGE', 'A poster is an image within the image size limit.');
+    const detected = await fileTypeFromBuffer(image);
+    if (!detected || !IMAGE_MIMES.has(detected.mime)) fail('MEDIA_CONTENT_MISMATCH', 'A poster is a JPEG, PNG or WebP image.');
+    let poster: Buffer;
+    try {
+      poster = await sharp(image, { limitInputPixels: 100_000_000 })
+        .rotate()
+        .resize(POSTER_EDGE_PX, POSTER_EDGE_PX, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 80 })
+        .toBuffer();
+    } catch {
+      fail('MEDIA_CONTENT_MISMATCH', 'The poster image could not be decoded.');
+    }
+    const key = `${row.storage_key}.thumb`;
+    await storage.put(key, poster, 'image/webp');
+    const updated = await db.updateTable('media').set({ thumb_key: key }).where('id', '=', mediaId).returningAll().executeTakeFirstOrThrow();
+    return presentMedia(updated);
+  }
+
   async function makePublic(mediaId: number): Promise<void> {
     await db.updateTable('media').set({ public: 1 }).where('id', '=', mediaId).execute();
   }
 
   return {
     upload,
+    setPoster,
     makePublic,
     load,
     open,

@@ -43,11 +43,44 @@ const channelsApi = {
 
 const refresh = () => void queryClient.invalidateQueries({ queryKey: ['channels'] });
 
+/**
+ * The poster frame: the server has no video decoder, so the browser draws an early frame of the
+ * chosen file onto a canvas and uploads it as a still image.
+ */
+async function posterFrame(file: Blob): Promise<Blob | null> {
+  const url = URL.createObjectURL(file);
+  try {
+    const video = document.createElement('video');
+    video.muted = true;
+    video.playsInline = true;
+    video.preload = 'auto';
+    video.src = url;
+    await new Promise<void>((resolve, reject) => {
+      video.onloadeddata = () => resolve();
+      video.onerror = () => reject(new Error('video could not be decoded'));
+    });
+    await new Promise<void>((resolve) => {
+      video.onseeked = () => resolve();
+      video.currentTime = Math.min(0.1, (video.duration || 0) / 2);
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext('2d')?.drawImage(video, 0, 0);
+    return await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+  } catch {
+    return null;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
 function MediaView({ media, video }: { media: Media; video: boolean }) {
   const src = useMediaUrl(video ? media.url : (media.thumbUrl ?? media.url));
+  const poster = useMediaUrl(video ? media.thumbUrl : null);
   if (!src) return <span className="moment-photo-placeholder" />;
   return video ? (
-    <video className="moment-video" src={src} controls preload="metadata">
+    <video className="moment-video" src={src} poster={poster} controls preload="metadata" data-testid="channel-video">
       <track kind="captions" />
     </video>
   ) : (
@@ -151,7 +184,10 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
       const file = input.files?.[0];
       if (!file) return;
       try {
-        setVideo((await api.uploadMedia('video', file, file.name)).media.id);
+        const uploaded = (await api.uploadMedia('video', file, file.name)).media;
+        const frame = await posterFrame(file);
+        if (frame) await api.setVideoPoster(uploaded.id, frame);
+        setVideo(uploaded.id);
       } catch (e) {
         void Dialog.alert({ content: errorText(e) });
       }

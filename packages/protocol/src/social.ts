@@ -100,3 +100,15 @@ export const ChannelCommentBody = Obj({ text: Type.String({ minLength: 1, maxLen
 
 export const ChannelFeed = Type.Union([Type.Literal('following'), Type.Literal('friends-liked'), Type.Literal('recommended')]);
 export type ChannelFeed = Static<typeof ChannelFeed>;
+
+/** Share a channel post into a chat (as a card message) or into my Moments (as a link card). */
+export const ShareChannelPostBody = Type.Union([
+  Obj({ to: Type.Literal('chat'), conversationId: Id, clientMsgId: Type.String({ minLength: 1, maxLength: 64 }) }),
+  Obj({
+    to: Type.Literal('moments'),
+    text: Type.Optional(Type.String({ maxLength: socialLimits.momentTextMaxChars })),
+    visibility: Type.Optional(MomentVisibility),
+    audience: Type.Optional(Audience),
+  }),
+]);
+export type ShareChannelPostBody = Static<typeof ShareChannelPostBody>;

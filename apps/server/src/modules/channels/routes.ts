@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ChannelCommentBody, ChannelFeed, ChannelPostBody, CreateChannelBody, FeedQuery, IdParam } from '@plaza/protocol';
+import { ChannelCommentBody, ChannelFeed, ChannelPostBody, CreateChannelBody, FeedQuery, IdParam, ShareChannelPostBody } from '@plaza/protocol';
 import { type App, member } from '../../http.js';
 import { parseId } from '../../lib/ids.js';
 import type { ChannelsService } from './service.js';
@@ -77,6 +77,15 @@ export function registerChannelRoutes(app: App, channels: ChannelsService) {
   );
   app.get('/api/v1/channel-posts/:id/comments', { config: { access }, schema: { tags, params: IdParams, querystring: CommentsQuery } }, async (request) =>
     channels.listComments(parseId(request.params.id), request.query.cursor ? Number(request.query.cursor) : 0, request.query.limit ?? 20),
+  );
+  app.post(
+    '/api/v1/channel-posts/:id/share',
+    { config: { access }, schema: { tags, summary: 'Share a channel post into a chat or my Moments', params: IdParams, body: ShareChannelPostBody } },
+    async (request, reply) => {
+      const shared = await channels.share(member(request).accountId, parseId(request.params.id), request.body);
+      reply.code(201);
+      return shared;
+    },
   );
   app.delete('/api/v1/channel-posts/:id/comments/:commentId', { config: { access }, schema: { tags, params: CommentParams } }, async (request, reply) => {
     await channels.deleteComment(member(request).accountId, parseId(request.params.id), parseId(request.params.commentId));

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
-import { type ChannelFeed, type ChannelPostBody, socialLimits } from '@plaza/protocol';
+import { type ChannelFeed, type ChannelPostBody, type ShareChannelPostBody, socialLimits } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
 import { fail } from '../../lib/errors.js';
 import { idString, parseId, toIso } from '../../lib/ids.js';
 import { type AccountsService, presentAccount } from '../accounts/index.js';
+import type { ChatService } from '../chat/index.js';
 import type { MediaService } from '../media/index.js';
+import type { MomentsService } from '../moments/index.js';
 import { explainScore, popularityScore } from './ranking.js';
 import type { ChannelCommentRow, ChannelPostRow, ChannelRow, ChannelsDatabase } from './store.js';
 
@@ -33,9 +35,12 @@ function decodeCursor(value: string | undefined): { at: number; id: number } | n
  * Channels are public. Feeds are read on demand (pull), never copied per follower: a post is in
  * every follower's Following feed the moment it commits, whatever the follower count.
  */
-export function createChannelsService(ctx: AppContext, deps: { accounts: AccountsService; media: MediaService; nowMs?: () => number }) {
+export function createChannelsService(
+  ctx: AppContext,
+  deps: { accounts: AccountsService; media: MediaService; chat: ChatService; moments: MomentsService; nowMs?: () => number },
+) {
   const db = ctx.db as unknown as Kysely<ChannelsDatabase>;
-  const { accounts, media } = deps;
+  const { accounts, media, chat, moments } = deps;
   const now = deps.nowMs ?? Date.now;
 
   async function channelOf(ownerId: number): Promise<ChannelRow | undefined> {
@@ -413,6 +418,51 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
     return { posts: await presentPosts(viewerId, rows, new Map()), nextCursor: rows.length === limit && last ? `${last.created_at}_${last.id}` : null };
   }
 
+  /**
+   * What a shared post carries with it: enough to draw a card without another read, and the
+   * in-app path of the post. The cover stays readable to whoever sees the card, as channel media
+   * is public.
+   */
+  function shareCard(post: NonNullable<Awaited<ReturnType<typeof getPost>>>) {
+    const first = post.media[0];
+    return {
+      channelPostId: post.id,
+      channelId: post.channel?.id ?? null,
+      channelName: post.channel?.name ?? '',
+      caption: post.caption,
+      kind: post.kind,
+      coverUrl: first ? (first.thumbUrl ?? (post.kind === 'photos' ? first.url : null)) : null,
+      path: `/discover/channels/posts/${post.id}`,
+    };
+  }
+
+  async function share(accountId: number, postId: number, body: ShareChannelPostBody) {
+    const post = await getPost(accountId, postId);
+    if (!post) fail('CHANNELS_POST_NOT_FOUND');
+    const card = shareCard(post);
+    if (body.to === 'chat') {
+      const message = await chat.postCard(accountId, parseId(body.conversationId, 'conversationId'), {
+        type: 'channel_post',
+        clientMsgId: body.clientMsgId,
+        content: card,
+      });
+      return { message };
+    }
+    const moment = await moments.createPost(accountId, {
+      text: body.text,
+      visibility: body.visibility,
+      audience: body.audience,
+      link: {
+        url: card.path,
+        title: card.channelName,
+        description: card.caption.slice(0, 500),
+        ...(card.coverUrl ? { imageUrl: card.coverUrl } : {}),
+        channelPostId: card.channelPostId,
+      },
+    });
+    return { moment };
+  }
+
   media.addReferenceCheck(async (mediaId) => {
     const row = await db.selectFrom('channel_media').select('post_id').where('media_id', '=', mediaId).limit(1).executeTakeFirst();
     return row !== undefined;
@@ -440,6 +490,7 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
     deleteComment,
     feed,
     channelPosts,
+    share,
   };
 }
 

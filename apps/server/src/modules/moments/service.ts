@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { type CreateMomentBody, type HistoryWindow, historyWindowMs, type MomentSettingsBody, socialLimits } from '@plaza/protocol';
+import { type CreateMomentBody, type HistoryWindow, historyWindowMs, type LinkPreview, type MomentSettingsBody, socialLimits } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import { fail, invariant } from '../../lib/errors.js';
@@ -30,6 +30,12 @@ export function decodeCursor(value: string | undefined): FeedCursor | null {
 
 type PresentedMedia = ReturnType<MediaService['present']>;
 
+/**
+ * A new post as the service takes it: the route's body, or a share from another module, whose
+ * link card may point inside Plaza (a relative path and the shared object's id).
+ */
+export type NewMoment = Omit<CreateMomentBody, 'link'> & { link?: LinkPreview | (Omit<LinkPreview, 'url'> & { url: string; channelPostId: string }) };
+
 function postAccess(row: PostRow) {
   return {
     authorId: row.author_id,
@@ -46,7 +52,7 @@ export function createMomentsService(ctx: AppContext, deps: { accounts: Accounts
   const now = deps.nowMs ?? Date.now;
   const asInboxTrx = (trx: Transaction<MomentsDatabase>) => trx as unknown as Transaction<Database>;
 
-  async function loadMedia(authorId: number, body: CreateMomentBody): Promise<{ kind: PostRow['kind']; media: PresentedMedia[] }> {
+  async function loadMedia(authorId: number, body: NewMoment): Promise<{ kind: PostRow['kind']; media: PresentedMedia[] }> {
     const kinds = [body.photoMediaIds !== undefined, body.videoMediaId !== undefined, body.link !== undefined].filter(Boolean).length;
     if (kinds > 1) fail('MOMENTS_INVALID_POST');
     if (body.photoMediaIds) {
@@ -77,7 +83,7 @@ export function createMomentsService(ctx: AppContext, deps: { accounts: Accounts
    * Stores the post and fans it out: one timeline row for the author and one for each friend in
    * its audience, in the same transaction, so a committed post is on every timeline at once.
    */
-  async function createPost(authorId: number, body: CreateMomentBody) {
+  async function createPost(authorId: number, body: NewMoment) {
     const { kind, media: attached } = await loadMedia(authorId, body);
     const visibility = body.visibility ?? 'friends';
     const spec = {

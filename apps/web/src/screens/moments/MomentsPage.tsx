@@ -12,6 +12,7 @@ import { relativeTime } from '../../lib/format';
 import { useMediaUrl } from '../../lib/media';
 import { useContacts, useMe } from '../../lib/queries';
 import { type MomentComment, type MomentPage, type MomentPost, momentsApi, type NewMoment } from './api';
+import { ChannelLinkCard } from '../channels/ChannelsPage';
 import './moments.css';
 
 const timelineKey = ['moments', 'timeline'] as const;
@@ -108,7 +109,9 @@ function PostCard({ post }: { post: MomentPost }) {
         {post.text ? <div className="moment-text">{post.text}</div> : null}
         {post.kind === 'photos' ? <PhotoGrid media={post.media} /> : null}
         {post.kind === 'video' && post.media[0] ? <Video media={post.media[0]} /> : null}
-        {post.link ? (
+        {post.link?.channelPostId ? (
+          <ChannelLinkCard path={`/discover/channels/posts/${post.link.channelPostId}`} title={post.link.title} caption={post.link.description ?? ''} />
+        ) : post.link ? (
           <a className="moment-link" href={post.link.url} target="_blank" rel="noreferrer noopener">
             <strong>{post.link.title || post.link.url}</strong>
             {post.link.description ? <span className="muted">{post.link.description}</span> : null}

@@ -17,7 +17,7 @@ export interface MomentPost {
   kind: 'text' | 'photos' | 'video' | 'link';
   text: string;
   media: Media[];
-  link: { url: string; title: string; description?: string } | null;
+  link: { url: string; title: string; description?: string; channelPostId?: string } | null;
   location: { name: string } | null;
   visibility?: 'friends' | 'include' | 'exclude';
   createdAt: string;

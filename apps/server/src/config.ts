@@ -28,6 +28,10 @@ export interface Config {
   webDir: string;
   /** When true, argon2 uses cheap parameters (tests only; never in production). */
   fastPasswordHashing: boolean;
+  channels: {
+    /** Followers a channel needs before it may apply for creator verification. */
+    verifyMinFollowers: number;
+  };
   operators: {
     /** Handles (case-insensitive) that are operators whenever they exist. */
     handles: string[];
@@ -76,6 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webDir: path.resolve(env.WEB_DIR || path.join(import.meta.dirname, '../../web/dist')),
     fastPasswordHashing: env.PLAZA_FAST_PASSWORD_HASHING === '1',
+    channels: {
+      verifyMinFollowers: intFromEnv(env, 'CHANNELS_VERIFY_MIN_FOLLOWERS', 1000),
+    },
     operators: {
       handles: (env.OPERATOR_HANDLES || '')
         .split(',')

@@ -20,6 +20,7 @@ import { GroupInvitePage, LoginConfirmPage } from './screens/Scan';
 // The QR decoder is only needed once someone opens Scan, so it loads on demand.
 const ScanPage = lazy(() => import('./screens/ScanCamera').then((module) => ({ default: module.ScanPage })));
 import { ChannelPostPage, ChannelsPage } from './screens/channels/ChannelsPage';
+import { MyChannelPage } from './screens/channels/MyChannelPage';
 import { MomentsAlbumPage, MomentsPage } from './screens/moments/MomentsPage';
 import { BillPage, GoldPage, WalletPage } from './screens/wallet/WalletPages';
 import { OperatorConsole, OperatorSectionPage } from './screens/operator/OperatorConsole';
@@ -51,6 +52,7 @@ function DetailRoutes() {
       <Route path="/discover/moments/:id" element={<MomentsAlbumPage />} />
       <Route path="/discover/channels" element={<ChannelsPage />} />
       <Route path="/discover/channels/posts/:id" element={<ChannelPostPage />} />
+      <Route path="/discover/channels/mine" element={<MyChannelPage />} />
       <Route path="/discover/:feature" element={<DiscoverFeature />} />
       <Route path="/me/qr" element={<MyQrPage />} />
       <Route path="/me/wallet" element={<WalletPage />} />

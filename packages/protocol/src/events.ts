@@ -14,7 +14,8 @@ export type InboxEventType =
   | 'session.revoked'
   | 'account.updated'
   | 'moment.liked'
-  | 'moment.commented';
+  | 'moment.commented'
+  | 'channel.verification';
 
 /** Client → server WebSocket frames. */
 export type ClientFrame =

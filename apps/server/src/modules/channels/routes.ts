@@ -1,6 +1,17 @@
 import { Type } from 'typebox';
-import { ChannelCommentBody, ChannelFeed, ChannelPostBody, CreateChannelBody, FeedQuery, IdParam, ShareChannelPostBody } from '@plaza/protocol';
-import { type App, member } from '../../http.js';
+import {
+  ChannelCommentBody,
+  ChannelFeed,
+  ChannelPostBody,
+  CreateChannelBody,
+  FeedQuery,
+  IdParam,
+  ShareChannelPostBody,
+  VerificationBody,
+  VerificationDecisionBody,
+  VerificationStatus,
+} from '@plaza/protocol';
+import { type App, member, operator } from '../../http.js';
 import { parseId } from '../../lib/ids.js';
 import type { ChannelsService } from './service.js';
 
@@ -9,6 +20,11 @@ const CommentParams = Type.Object({ id: IdParam, commentId: IdParam });
 const FeedKindQuery = Type.Object({
   kind: Type.Optional(ChannelFeed),
   cursor: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+});
+const ReviewQuery = Type.Object({
+  status: Type.Optional(VerificationStatus),
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
 });
 const CommentsQuery = Type.Object({
@@ -28,6 +44,41 @@ export function registerChannelRoutes(app: App, channels: ChannelsService) {
   app.get('/api/v1/channels/mine', { config: { access }, schema: { tags } }, async (request) => ({
     channel: await channels.myChannel(member(request).accountId),
   }));
+  app.get(
+    '/api/v1/channels/mine/verification',
+    { config: { access }, schema: { tags, summary: 'My channel’s verification eligibility and latest application' } },
+    async (request) => channels.verification.mine(member(request).accountId),
+  );
+  app.post(
+    '/api/v1/channels/mine/verification',
+    { config: { access }, schema: { tags, summary: 'Apply for creator verification with proof of influence', body: VerificationBody } },
+    async (request, reply) => {
+      const application = await channels.verification.apply(member(request).accountId, request.body);
+      reply.code(201);
+      return { application };
+    },
+  );
+  app.get(
+    '/api/v1/operator/channel-verifications',
+    {
+      config: { access: 'operator' },
+      schema: { tags: ['operator', ...tags], summary: 'Creator verification applications by status', querystring: ReviewQuery },
+    },
+    async (request) => {
+      operator(request);
+      return channels.verification.queue(request.query.status ?? 'pending', request.query.cursor, request.query.limit);
+    },
+  );
+  app.post(
+    '/api/v1/operator/channel-verifications/:id/decision',
+    {
+      config: { access: 'operator' },
+      schema: { tags: ['operator', ...tags], summary: 'Approve or reject a creator verification', params: IdParams, body: VerificationDecisionBody },
+    },
+    async (request) => ({
+      application: await channels.verification.decide(operator(request).accountId, parseId(request.params.id), request.body.approve, request.body.note),
+    }),
+  );
   app.get('/api/v1/channels/feed', { config: { access }, schema: { tags, querystring: FeedKindQuery } }, async (request) =>
     channels.feed(member(request).accountId, request.query.kind ?? 'following', request.query.cursor, request.query.limit),
   );

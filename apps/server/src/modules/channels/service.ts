@@ -5,9 +5,11 @@ import { fail } from '../../lib/errors.js';
 import { idString, parseId, toIso } from '../../lib/ids.js';
 import { type AccountsService, presentAccount } from '../accounts/index.js';
 import type { ChatService } from '../chat/index.js';
+import type { InboxService } from '../inbox/index.js';
 import type { MediaService } from '../media/index.js';
 import type { MomentsService } from '../moments/index.js';
 import { explainScore, popularityScore } from './ranking.js';
+import { createChannelVerification } from './verification.js';
 import type { ChannelCommentRow, ChannelPostRow, ChannelRow, ChannelsDatabase } from './store.js';
 
 type PresentedMedia = ReturnType<MediaService['present']>;
@@ -20,6 +22,8 @@ function presentChannel(row: ChannelRow, followedByMe: boolean) {
     bio: row.bio,
     followerCount: row.follower_count,
     followedByMe,
+    verified: row.verified_at !== null,
+    verifiedAt: row.verified_at === null ? null : toIso(row.verified_at),
     createdAt: toIso(row.created_at),
   };
 }
@@ -37,11 +41,12 @@ function decodeCursor(value: string | undefined): { at: number; id: number } | n
  */
 export function createChannelsService(
   ctx: AppContext,
-  deps: { accounts: AccountsService; media: MediaService; chat: ChatService; moments: MomentsService; nowMs?: () => number },
+  deps: { accounts: AccountsService; media: MediaService; chat: ChatService; moments: MomentsService; inbox: InboxService; nowMs?: () => number },
 ) {
   const db = ctx.db as unknown as Kysely<ChannelsDatabase>;
   const { accounts, media, chat, moments } = deps;
   const now = deps.nowMs ?? Date.now;
+  const verification = createChannelVerification(ctx, { accounts, media, inbox: deps.inbox, nowMs: now });
 
   async function channelOf(ownerId: number): Promise<ChannelRow | undefined> {
     return db.selectFrom('channels').selectAll().where('owner_id', '=', ownerId).executeTakeFirst();
@@ -186,7 +191,7 @@ export function createChannelsService(
       const channel = byId.get(row.channel_id);
       return {
         id: idString(row.id),
-        channel: channel ? { id: idString(channel.id), name: channel.name } : null,
+        channel: channel ? { id: idString(channel.id), name: channel.name, verified: channel.verified_at !== null } : null,
         kind: row.kind,
         caption: row.caption,
         media: JSON.parse(row.media) as PresentedMedia[],
@@ -491,6 +496,7 @@ export function createChannelsService(
     feed,
     channelPosts,
     share,
+    verification,
   };
 }
 

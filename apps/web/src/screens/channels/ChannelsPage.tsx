@@ -1,6 +1,6 @@
 import type { Media } from '@plaza/client';
 import { ActionSheet, Button, Dialog, ImageUploader, type ImageUploadItem, Input, Popup, Radio, Tabs, TextArea, Toast } from 'antd-mobile';
-import { AddOutline, CheckShieldFill, HeartFill, HeartOutline, SendOutline } from 'antd-mobile-icons';
+import { AddOutline, CheckShieldFill, HeartFill, HeartOutline, SendOutline, UserOutline } from 'antd-mobile-icons';
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -333,6 +333,7 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
 
 export function ChannelsPage() {
   const { t } = useTranslation();
+  const navigate = useNavigate();
   const [publishing, setPublishing] = useState(false);
   return (
     <Page
@@ -340,15 +341,26 @@ export function ChannelsPage() {
       fallback="/discover"
       className="moments-page"
       right={
-        <button
-          type="button"
-          className="icon-button"
-          aria-label={t('Publish to my channel')}
-          data-testid={TID.CHANNEL_PUBLISH_OPEN}
-          onClick={() => setPublishing(true)}
-        >
-          <AddOutline fontSize={22} />
-        </button>
+        <>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t('My channel')}
+            data-testid={TID.CHANNEL_MINE_OPEN}
+            onClick={() => navigate('/discover/channels/mine')}
+          >
+            <UserOutline fontSize={22} />
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t('Publish to my channel')}
+            data-testid={TID.CHANNEL_PUBLISH_OPEN}
+            onClick={() => setPublishing(true)}
+          >
+            <AddOutline fontSize={22} />
+          </button>
+        </>
       }
     >
       <Tabs defaultActiveKey="recommended">

@@ -1,5 +1,6 @@
-import { TeamOutline } from 'antd-mobile-icons';
+import { CheckShieldOutline, TeamOutline } from 'antd-mobile-icons';
 import type { ReactNode } from 'react';
+import { ChannelVerificationsSection } from './ChannelVerificationsSection';
 import { OperatorsSection } from './OperatorsSection';
 
 /**
@@ -13,4 +14,7 @@ export interface OperatorSection {
   element: ReactNode;
 }
 
-export const operatorSections: OperatorSection[] = [{ path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> }];
+export const operatorSections: OperatorSection[] = [
+  { path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> },
+  { path: 'creator-verification', title: 'Creator verification', icon: <CheckShieldOutline />, element: <ChannelVerificationsSection /> },
+];

@@ -3,9 +3,12 @@ import {
   ChannelCommentBody,
   ChannelFeed,
   ChannelPostBody,
+  ChannelViewBody,
   CreateChannelBody,
+  ExperimentBody,
   FeedQuery,
   IdParam,
+  PromoteBody,
   ShareChannelPostBody,
   VerificationBody,
   VerificationDecisionBody,
@@ -137,6 +140,43 @@ export function registerChannelRoutes(app: App, channels: ChannelsService) {
       reply.code(201);
       return shared;
     },
+  );
+  app.post(
+    '/api/v1/channel-posts/:id/views',
+    {
+      config: { access },
+      schema: { tags, summary: 'Record that I was shown (or finished) a post, for its A/B test', params: IdParams, body: ChannelViewBody },
+    },
+    async (request, reply) => {
+      await channels.experiments.view(member(request).accountId, parseId(request.params.id), request.body.completed ?? false);
+      reply.code(204);
+    },
+  );
+  app.post(
+    '/api/v1/channel-posts/:id/experiments',
+    { config: { access }, schema: { tags, summary: 'Start an A/B test of caption and cover variants', params: IdParams, body: ExperimentBody } },
+    async (request, reply) => {
+      const experiment = await channels.experiments.start(member(request).accountId, parseId(request.params.id), request.body);
+      reply.code(201);
+      return { experiment };
+    },
+  );
+  app.get(
+    '/api/v1/channel-posts/:id/experiments',
+    { config: { access }, schema: { tags, summary: 'A post’s A/B tests with figures per variant (owner or operator)', params: IdParams } },
+    async (request) => channels.experiments.list(member(request).accountId, parseId(request.params.id)),
+  );
+  app.get(
+    '/api/v1/channel-experiments/:id',
+    { config: { access }, schema: { tags, summary: 'One A/B test with figures per variant (owner or operator)', params: IdParams } },
+    async (request) => ({ experiment: await channels.experiments.get(member(request).accountId, parseId(request.params.id)) }),
+  );
+  app.post(
+    '/api/v1/channel-experiments/:id/promote',
+    { config: { access }, schema: { tags, summary: 'Make a variant the post’s caption and cover and end the test', params: IdParams, body: PromoteBody } },
+    async (request) => ({
+      experiment: await channels.experiments.promote(member(request).accountId, parseId(request.params.id), parseId(request.body.variantId, 'variantId')),
+    }),
   );
   app.delete('/api/v1/channel-posts/:id/comments/:commentId', { config: { access }, schema: { tags, params: CommentParams } }, async (request, reply) => {
     await channels.deleteComment(member(request).accountId, parseId(request.params.id), parseId(request.params.commentId));

@@ -8,6 +8,7 @@ import type { ChatService } from '../chat/index.js';
 import type { InboxService } from '../inbox/index.js';
 import type { MediaService } from '../media/index.js';
 import type { MomentsService } from '../moments/index.js';
+import { createChannelExperiments } from './experiments.js';
 import { explainScore, popularityScore } from './ranking.js';
 import { createChannelVerification } from './verification.js';
 import type { ChannelCommentRow, ChannelPostRow, ChannelRow, ChannelsDatabase } from './store.js';
@@ -47,6 +48,7 @@ export function createChannelsService(
   const { accounts, media, chat, moments } = deps;
   const now = deps.nowMs ?? Date.now;
   const verification = createChannelVerification(ctx, { accounts, media, inbox: deps.inbox, nowMs: now });
+  const experiments = createChannelExperiments(ctx, { accounts, media, nowMs: now });
 
   async function channelOf(ownerId: number): Promise<ChannelRow | undefined> {
     return db.selectFrom('channels').selectAll().where('owner_id', '=', ownerId).executeTakeFirst();
@@ -187,14 +189,23 @@ export function createChannelsService(
         )
       : new Set<number>();
     const byId = new Map(channels.map((c) => [c.id, c]));
+    const tested = await experiments.variantsForViewer(
+      viewerId,
+      rows.map((row) => ({ row, ownerId: byId.get(row.channel_id)?.owner_id ?? 0 })),
+    );
     return rows.map((row) => {
       const channel = byId.get(row.channel_id);
+      const shown = tested.get(row.id);
+      const cover = shown ? shown.variant.cover_media : row.cover_media;
       return {
         id: idString(row.id),
         channel: channel ? { id: idString(channel.id), name: channel.name, verified: channel.verified_at !== null } : null,
         kind: row.kind,
-        caption: row.caption,
+        caption: shown ? shown.variant.caption : row.caption,
         media: JSON.parse(row.media) as PresentedMedia[],
+        cover: cover ? (JSON.parse(cover) as PresentedMedia) : null,
+        experiment: shown ? { id: idString(shown.experimentId), variantId: idString(shown.variant.id) } : null,
+        ownedByMe: channel?.owner_id === viewerId,
         link: row.link ? JSON.parse(row.link) : null,
         likeCount: row.like_count,
         commentCount: row.comment_count,
@@ -214,6 +225,7 @@ export function createChannelsService(
     const channel = await loadChannel(row.channel_id);
     if (channel.owner_id !== ownerId) fail('CHANNELS_FORBIDDEN');
     await db.transaction().execute(async (trx) => {
+      await experiments.deleteForPost(trx, postId);
       await trx.deleteFrom('channel_likes').where('post_id', '=', postId).execute();
       await trx.deleteFrom('channel_comments').where('post_id', '=', postId).execute();
       await trx.deleteFrom('channel_media').where('post_id', '=', postId).execute();
@@ -497,6 +509,7 @@ export function createChannelsService(
     channelPosts,
     share,
     verification,
+    experiments,
   };
 }
 

@@ -13,6 +13,7 @@ import { sortConversations, useConversations } from '../../lib/queries';
 import { TID } from '../../testids';
 import { useConversationTitle } from '../ChatsList';
 import { type ChannelPost, type ChannelSummary, channelsApi, type FeedKind, refreshChannels } from './api';
+import { ExperimentPanel } from './ExperimentPanel';
 import '../moments/moments.css';
 import './channels.css';
 
@@ -411,14 +412,9 @@ export function ChannelPostPage() {
           </Button>
         </div>
       </div>
-      {post.data?.post.ownedByMe ? <ChannelPostOwnerTools post={post.data.post} /> : null}
+      {post.data?.post.ownedByMe ? <ExperimentPanel post={post.data.post} /> : null}
     </Page>
   );
-}
-
-/** What the channel owner can do with one post beyond what everyone can (A/B tests). */
-function ChannelPostOwnerTools(_props: { post: ChannelPost }) {
-  return null;
 }
 
 export function ChannelLinkCard({ path, title, caption }: { path: string; title: string; caption: string }) {

@@ -123,6 +123,16 @@ export const TID = {
   SESSION_REVOKE: 'session-revoke',
   SESSIONS_REVOKE_OTHERS: 'sessions-revoke-others',
 
+  // Moments
+  MOMENT_COMPOSE: 'moment-compose',
+  MOMENT_TEXT: 'moment-text',
+  MOMENT_PUBLISH: 'moment-publish',
+  MOMENT_POST: 'moment-post',
+  MOMENT_MENU: 'moment-menu',
+  MOMENT_COMMENT_ACTION: 'moment-comment-action',
+  MOMENT_COMMENT_INPUT: 'moment-comment-input',
+  MOMENT_COMMENT: 'moment-comment',
+
   // Channels
   CHANNEL_POST: 'channel-post',
   CHANNEL_POST_CAPTION: 'channel-post-caption',

@@ -12,6 +12,7 @@ import { relativeTime } from '../../lib/format';
 import { useMediaUrl } from '../../lib/media';
 import { useContacts, useMe } from '../../lib/queries';
 import { type MomentComment, type MomentPage, type MomentPost, momentsApi, type NewMoment } from './api';
+import { TID } from '../../testids';
 import { ChannelLinkCard } from '../channels/ChannelsPage';
 import './moments.css';
 
@@ -64,7 +65,12 @@ function CommentLine({ comment, post, onReply }: { comment: MomentComment; post:
     await momentsApi.deleteComment(post.id, comment.id).then(refresh, (e) => Toast.show(errorText(e)));
   };
   return (
-    <button type="button" className="moment-comment" onClick={() => (comment.author.id === myId ? (mine ? void remove() : undefined) : onReply(comment))}>
+    <button
+      type="button"
+      className="moment-comment"
+      data-testid={TID.MOMENT_COMMENT}
+      onClick={() => (comment.author.id === myId ? (mine ? void remove() : undefined) : onReply(comment))}
+    >
       <strong>{comment.author.displayName}</strong>
       {comment.replyTo ? (
         <>
@@ -102,7 +108,7 @@ function PostCard({ post }: { post: MomentPost }) {
     await momentsApi.remove(post.id).then(refresh, (e) => Toast.show(errorText(e)));
   };
   return (
-    <article className="moment" data-testid="moment-post">
+    <article className="moment" data-testid={TID.MOMENT_POST} data-post-id={post.id}>
       <Avatar account={post.author} size={42} />
       <div className="moment-main">
         <div className="moment-author">{post.author.displayName}</div>
@@ -141,6 +147,7 @@ function PostCard({ post }: { post: MomentPost }) {
                 <button
                   type="button"
                   role="menuitem"
+                  data-testid={TID.MOMENT_COMMENT_ACTION}
                   onClick={() => {
                     setMenu(false);
                     setReplyTo(null);
@@ -150,7 +157,7 @@ function PostCard({ post }: { post: MomentPost }) {
                 </button>
               </span>
             ) : null}
-            <button type="button" className="moment-more" aria-label={t('Like or comment')} data-testid="moment-menu" onClick={() => setMenu((v) => !v)}>
+            <button type="button" className="moment-more" aria-label={t('Like or comment')} data-testid={TID.MOMENT_MENU} onClick={() => setMenu((v) => !v)}>
               <MoreOutline />
             </button>
           </span>
@@ -175,7 +182,7 @@ function PostCard({ post }: { post: MomentPost }) {
               onChange={setText}
               placeholder={replyTo ? `${t('Reply')} ${replyTo.author.displayName}` : t('Comment')}
               onEnterPress={() => text.trim() && send.mutate()}
-              data-testid="moment-comment-input"
+              data-testid={TID.MOMENT_COMMENT_INPUT}
             />
             <Button size="small" color="primary" disabled={!text.trim()} loading={send.isPending} onClick={() => send.mutate()}>
               {t('Send')}
@@ -233,7 +240,7 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
           disabled={!text.trim() && photos.length === 0}
           loading={post.isPending}
           onClick={() => post.mutate()}
-          data-testid="moment-publish"
+          data-testid={TID.MOMENT_PUBLISH}
         >
           {t('Post')}
         </Button>
@@ -244,7 +251,7 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
         placeholder={t('Say something…')}
         autoSize={{ minRows: 3, maxRows: 8 }}
         maxLength={2000}
-        data-testid="moment-text"
+        data-testid={TID.MOMENT_TEXT}
       />
       <ImageUploader value={photos} onChange={setPhotos} upload={upload} maxCount={9} multiple accept="image/*" />
       <Input value={location} onChange={setLocation} placeholder={t('Location (optional)')} />
@@ -358,7 +365,7 @@ export function MomentsPage() {
           <button type="button" className="icon-button" aria-label={t('Who can see my history')} onClick={historyMenu}>
             <MoreOutline fontSize={20} />
           </button>
-          <button type="button" className="icon-button" aria-label={t('Post a Moment')} data-testid="moment-compose" onClick={() => setComposing(true)}>
+          <button type="button" className="icon-button" aria-label={t('Post a Moment')} data-testid={TID.MOMENT_COMPOSE} onClick={() => setComposing(true)}>
             <CameraOutline fontSize={22} />
           </button>
         </>

@@ -85,7 +85,16 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
 
     // The poster sees the comment of a friend.
     await alicePage.reload();
-    await alicePage.getByTestId(TID.MOMENT_POST).filter({ hasText: 'Spring in the park' }).getByTestId(TID.MOMENT_COMMENT).filter({ hasText: 'Lovely light!' }).waitFor();
+    await alicePage
+      .getByTestId(TID.MOMENT_POST)
+      .filter({ hasText: 'Spring in the park' })
+      .getByTestId(TID.MOMENT_COMMENT)
+      .filter({ hasText: 'Lovely light!' })
+      .waitFor();
+
+    // …and hears of it under the bell.
+    await alicePage.getByTestId(TID.MOMENT_NOTIFICATIONS).click();
+    await alicePage.getByTestId(TID.MOMENT_NOTIFICATION).filter({ hasText: 'Lovely light!' }).waitFor();
 
     // Carol is Alice's friend but not Bob's: she sees the post and its photos, not Bob's comment.
     const carolPage = await signedIn(carol);

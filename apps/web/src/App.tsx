@@ -21,6 +21,7 @@ import { GroupInvitePage, LoginConfirmPage } from './screens/Scan';
 const ScanPage = lazy(() => import('./screens/ScanCamera').then((module) => ({ default: module.ScanPage })));
 import { ChannelPostPage, ChannelsPage } from './screens/channels/ChannelsPage';
 import { MyChannelPage } from './screens/channels/MyChannelPage';
+import { MomentNotificationsPage } from './screens/moments/MomentNotificationsPage';
 import { MomentsAlbumPage, MomentsPage } from './screens/moments/MomentsPage';
 import { BillPage, GoldPage, WalletPage } from './screens/wallet/WalletPages';
 import { OperatorConsole, OperatorSectionPage } from './screens/operator/OperatorConsole';
@@ -49,6 +50,7 @@ function DetailRoutes() {
       <Route path="/login-confirm/:id" element={<LoginConfirmPage />} />
       <Route path="/group-invite/:code" element={<GroupInvitePage />} />
       <Route path="/discover/moments" element={<MomentsPage />} />
+      <Route path="/discover/moments/notifications" element={<MomentNotificationsPage />} />
       <Route path="/discover/moments/:id" element={<MomentsAlbumPage />} />
       <Route path="/discover/channels" element={<ChannelsPage />} />
       <Route path="/discover/channels/posts/:id" element={<ChannelPostPage />} />

@@ -132,6 +132,8 @@ export const TID = {
   MOMENT_COMMENT_ACTION: 'moment-comment-action',
   MOMENT_COMMENT_INPUT: 'moment-comment-input',
   MOMENT_COMMENT: 'moment-comment',
+  MOMENT_NOTIFICATIONS: 'moment-notifications',
+  MOMENT_NOTIFICATION: 'moment-notification',
 
   // Channels
   CHANNEL_POST: 'channel-post',

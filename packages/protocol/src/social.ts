@@ -17,6 +17,8 @@ export const socialLimits = {
   timelinePageDefault: 10,
   /** A page skips at most this many rows the viewer may no longer see before it answers short. */
   timelineScanMax: 500,
+  /** Notifications read beyond a page to settle ties on one millisecond. */
+  notificationTieSlack: 20,
   channelNameMaxChars: 40,
   channelBioMaxChars: 200,
   channelCaptionMaxChars: 1000,

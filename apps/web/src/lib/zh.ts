@@ -322,4 +322,10 @@ export const zh: Record<string, string> = {
   Variant: '版本',
   'own cover': '自定义封面',
   'p: likes / completions compared with variant A; below 0.05 is unlikely to be chance.': 'p：点赞 / 完播与版本 A 相比；低于 0.05 时不太可能是偶然。',
+  'Link title': '链接标题',
+  'Messages about my Moments': '朋友圈消息',
+  Messages: '消息',
+  'No messages yet.': '还没有消息。',
+  'Share a link': '分享链接',
+  'replied to you': '回复了你',
 };

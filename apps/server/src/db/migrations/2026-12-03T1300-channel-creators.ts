@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { withIdColumn } from '../migration-helpers.js';
 
-// Creator tools for Channels: verification applications reviewed by operators (a verified
+// Creator tools for Channels (and an index for Moments notifications): verification applications reviewed by operators (a verified
 // channel carries `verified_at`), and A/B experiments on a post's cover and caption. A post
 // may show a cover other than its first photo or video poster (`cover_media`, presented JSON),
 // which is what promoting an experiment's winner changes.
@@ -58,10 +58,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('channel_experiment_views_pk', ['experiment_id', 'account_id'])
     .execute();
+  // Moments notifications find replies to a member's comments by the member replied to.
+  await db.schema.createIndex('moment_comments_reply_to').on('moment_comments').columns(['reply_to_account_id', 'created_at']).execute();
+
   await db.schema.createIndex('channel_experiment_views_variant').on('channel_experiment_views').columns(['experiment_id', 'variant_id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('moment_comments_reply_to').ifExists().execute();
   for (const table of [
     'channel_experiment_views',
     'channel_experiment_variants',

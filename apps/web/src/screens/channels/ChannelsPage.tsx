@@ -8,7 +8,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { Page } from '../../components/Page';
 import { api, errorText, newClientMsgId } from '../../lib/api';
 import { relativeTime } from '../../lib/format';
-import { useMediaUrl } from '../../lib/media';
+import { useMediaUrl, videoPosterFrame } from '../../lib/media';
 import { sortConversations, useConversations } from '../../lib/queries';
 import { TID } from '../../testids';
 import { useConversationTitle } from '../ChatsList';
@@ -18,38 +18,6 @@ import '../moments/moments.css';
 import './channels.css';
 
 const refresh = refreshChannels;
-
-/**
- * The poster frame: the server has no video decoder, so the browser draws an early frame of the
- * chosen file onto a canvas and uploads it as a still image.
- */
-async function posterFrame(file: Blob): Promise<Blob | null> {
-  const url = URL.createObjectURL(file);
-  try {
-    const video = document.createElement('video');
-    video.muted = true;
-    video.playsInline = true;
-    video.preload = 'auto';
-    video.src = url;
-    await new Promise<void>((resolve, reject) => {
-      video.onloadeddata = () => resolve();
-      video.onerror = () => reject(new Error('video could not be decoded'));
-    });
-    await new Promise<void>((resolve) => {
-      video.onseeked = () => resolve();
-      video.currentTime = Math.min(0.1, (video.duration || 0) / 2);
-    });
-    const canvas = document.createElement('canvas');
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
-    canvas.getContext('2d')?.drawImage(video, 0, 0);
-    return await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
-  } catch {
-    return null;
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
 
 /** Views already reported this page load: an A/B impression counts once per member anyway. */
 const reportedViews = new Set<string>();
@@ -272,7 +240,7 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
       if (!file) return;
       try {
         const uploaded = (await api.uploadMedia('video', file, file.name)).media;
-        const frame = await posterFrame(file);
+        const frame = await videoPosterFrame(file);
         if (frame) await api.setVideoPoster(uploaded.id, frame);
         setVideo(uploaded.id);
       } catch (e) {

@@ -9,11 +9,12 @@ import { Avatar } from '../../components/Avatar';
 import { Page } from '../../components/Page';
 import { api, errorText, queryClient, useMyId } from '../../lib/api';
 import { relativeTime } from '../../lib/format';
-import { useMediaUrl } from '../../lib/media';
+import { useMediaUrl, videoPosterFrame } from '../../lib/media';
 import { useContacts, useMe } from '../../lib/queries';
 import { type MomentComment, type MomentPage, type MomentPost, momentsApi, type NewMoment } from './api';
 import { TID } from '../../testids';
 import { ChannelLinkCard } from '../channels/ChannelsPage';
+import { MomentNotificationsBell } from './MomentNotificationsPage';
 import './moments.css';
 
 const timelineKey = ['moments', 'timeline'] as const;
@@ -204,10 +205,34 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
   const [chosen, setChosen] = useState<string[]>([]);
   const [tags, setTags] = useState<string[]>([]);
   const allTags = [...new Set((contacts ?? []).flatMap((c) => c.tags))];
+  const [video, setVideo] = useState<string | null>(null);
+  const [linkUrl, setLinkUrl] = useState('');
+  const [linkTitle, setLinkTitle] = useState('');
+  const [linking, setLinking] = useState(false);
+  const pickVideo = () => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = 'video/*';
+    input.onchange = async () => {
+      const file = input.files?.[0];
+      if (!file) return;
+      try {
+        const uploaded = (await api.uploadMedia('video', file, file.name)).media;
+        const frame = await videoPosterFrame(file);
+        if (frame) await api.setVideoPoster(uploaded.id, frame);
+        setVideo(uploaded.id);
+      } catch (e) {
+        void Dialog.alert({ content: errorText(e) });
+      }
+    };
+    input.click();
+  };
   const post = useMutation({
     mutationFn: () => {
       const body: NewMoment = { text: text.trim() || undefined, visibility };
-      if (photos.length) body.photoMediaIds = photos.map((p) => p.key as string);
+      if (video) body.videoMediaId = video;
+      else if (linking && linkUrl.trim()) body.link = { url: linkUrl.trim(), title: linkTitle.trim() };
+      else if (photos.length) body.photoMediaIds = photos.map((p) => p.key as string);
       if (location.trim()) body.location = { name: location.trim() };
       if (visibility !== 'friends') body.audience = { accountIds: chosen, tags };
       return momentsApi.create(body);
@@ -215,6 +240,10 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
     onSuccess: () => {
       setText('');
       setPhotos([]);
+      setVideo(null);
+      setLinking(false);
+      setLinkUrl('');
+      setLinkTitle('');
       setLocation('');
       setVisibility('friends');
       setChosen([]);
@@ -237,7 +266,7 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
         <Button
           size="small"
           color="primary"
-          disabled={!text.trim() && photos.length === 0}
+          disabled={!text.trim() && photos.length === 0 && !video && !(linking && linkUrl.trim())}
           loading={post.isPending}
           onClick={() => post.mutate()}
           data-testid={TID.MOMENT_PUBLISH}
@@ -253,7 +282,26 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
         maxLength={2000}
         data-testid={TID.MOMENT_TEXT}
       />
-      <ImageUploader value={photos} onChange={setPhotos} upload={upload} maxCount={9} multiple accept="image/*" />
+      {video ? (
+        <span className="muted">{t('Video ready')}</span>
+      ) : linking ? (
+        <>
+          <Input value={linkUrl} onChange={setLinkUrl} placeholder="https://…" />
+          <Input value={linkTitle} onChange={setLinkTitle} placeholder={t('Link title')} maxLength={200} />
+        </>
+      ) : (
+        <ImageUploader value={photos} onChange={setPhotos} upload={upload} maxCount={9} multiple accept="image/*" />
+      )}
+      {!video && !linking && photos.length === 0 ? (
+        <div className="sheet-actions">
+          <Button size="small" onClick={pickVideo}>
+            {t('Choose a video (up to 1 minute)')}
+          </Button>
+          <Button size="small" onClick={() => setLinking(true)}>
+            {t('Share a link')}
+          </Button>
+        </div>
+      ) : null}
       <Input value={location} onChange={setLocation} placeholder={t('Location (optional)')} />
       <div className="moment-visibility">
         <strong>{t('Who can see')}</strong>
@@ -362,6 +410,7 @@ export function MomentsPage() {
       className="moments-page"
       right={
         <>
+          <MomentNotificationsBell />
           <button type="button" className="icon-button" aria-label={t('Who can see my history')} onClick={historyMenu}>
             <MoreOutline fontSize={20} />
           </button>

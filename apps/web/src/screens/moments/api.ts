@@ -34,6 +34,7 @@ export interface MomentPage {
 export interface NewMoment {
   text?: string;
   photoMediaIds?: string[];
+  videoMediaId?: string;
   link?: { url: string; title: string };
   location?: { name: string };
   visibility?: 'friends' | 'include' | 'exclude';

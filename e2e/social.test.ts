@@ -109,7 +109,7 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
     await bobPage.screenshot({ path: path.join(shots, 'moments-bob.png') });
   });
 
-  it('publishes a Channel video with a poster frame from the browser and plays it by range', async () => {
+  it('publishes a Channel video with a poster frame from the browser and streams it by range', async () => {
     const dave = await registerMember(app, 'Dave');
     const page = await signedIn(dave);
     await open(page, '/discover/channels');
@@ -127,6 +127,8 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
     await video.waitFor();
     await expect.poll(() => video.getAttribute('poster')).toMatch(/^blob:/);
     await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState >= 1 && v.videoWidth)).toBe(64);
+    // The player streams from a signed URL by itself (no whole-file download into a blob first).
+    expect(await video.evaluate((v: HTMLVideoElement) => new URL(v.currentSrc).pathname)).toMatch(/^\/api\/v1\/media\/[0-9]+\/stream$/);
 
     const published = (await dave.http.get('/api/v1/channels/mine')).body.channel;
     const posts = (await dave.http.get(`/api/v1/channels/${published.id}/posts`)).body.posts;

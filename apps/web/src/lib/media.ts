@@ -90,3 +90,34 @@ export async function videoPosterFrame(file: Blob): Promise<Blob | null> {
     URL.revokeObjectURL(url);
   }
 }
+
+const streamUrls = new Map<string, { url: string; expiresMs: number }>();
+
+/**
+ * A signed URL for playing a video: the <video> element fetches it itself, by byte range, so
+ * playback starts and seeks without downloading the whole file first.
+ */
+export function useStreamUrl(mediaId: string | null | undefined): string | undefined {
+  const [url, setUrl] = useState<string | undefined>(() => (mediaId ? streamUrls.get(mediaId)?.url : undefined));
+  useEffect(() => {
+    if (!mediaId) return;
+    const cached = streamUrls.get(mediaId);
+    // Renew well before expiry so a page left open still plays.
+    if (cached && cached.expiresMs - Date.now() > 5 * 60 * 1000) {
+      setUrl(cached.url);
+      return;
+    }
+    let alive = true;
+    api
+      .request<{ url: string; expiresAt: string }>('GET', `/api/v1/media/${encodeURIComponent(mediaId)}/stream-url`)
+      .then((signed) => {
+        streamUrls.set(mediaId, { url: signed.url, expiresMs: new Date(signed.expiresAt).getTime() });
+        if (alive) setUrl(signed.url);
+      })
+      .catch(() => alive && setUrl(undefined));
+    return () => {
+      alive = false;
+    };
+  }, [mediaId]);
+  return url;
+}

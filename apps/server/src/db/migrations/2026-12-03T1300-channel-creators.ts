@@ -58,6 +58,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('channel_experiment_views_pk', ['experiment_id', 'account_id'])
     .execute();
+  // The key that signs short-lived media playback URLs (a <video> element cannot send a bearer
+  // token, so it streams by range from a signed URL). In the database so every node shares it.
+  await db.schema
+    .createTable('media_signing_keys')
+    .addColumn('name', 'varchar(40)', (c) => c.primaryKey())
+    .addColumn('secret', 'varchar(100)', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+
   // Moments notifications find replies to a member's comments by the member replied to.
   await db.schema.createIndex('moment_comments_reply_to').on('moment_comments').columns(['reply_to_account_id', 'created_at']).execute();
 
@@ -67,6 +76,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex('moment_comments_reply_to').ifExists().execute();
   for (const table of [
+    'media_signing_keys',
     'channel_experiment_views',
     'channel_experiment_variants',
     'channel_experiments',

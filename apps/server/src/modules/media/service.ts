@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import sharp from 'sharp';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
@@ -30,6 +30,12 @@ const VOICE_MIMES = new Set([
 ]);
 const VIDEO_MIMES = new Set(['video/mp4', 'video/webm', 'video/quicktime', 'video/x-matroska']);
 const THUMB_EDGE_PX = 320;
+/** How long a signed playback URL works; long enough to watch a one-minute video and seek in it. */
+const STREAM_URL_TTL_MS = 30 * 60 * 1000;
+
+interface SigningKeyTable {
+  media_signing_keys: { name: string; secret: string; created_at: number };
+}
 const POSTER_EDGE_PX = 720;
 
 /** Keeps a file name printable and path-free: separators and control characters become `_`. */
@@ -205,6 +211,50 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
     return presentMedia(updated);
   }
 
+  let signingKey: Promise<Buffer> | undefined;
+  /** The shared signing key: read once per process, created by the first node that needs it. */
+  function key(): Promise<Buffer> {
+    signingKey ??= (async () => {
+      const keys = db as unknown as Kysely<Database & SigningKeyTable>;
+      await keys
+        .insertInto('media_signing_keys')
+        .values({ name: 'stream', secret: randomBytes(32).toString('base64url'), created_at: Date.now() })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      const row = await keys.selectFrom('media_signing_keys').select('secret').where('name', '=', 'stream').executeTakeFirstOrThrow();
+      return Buffer.from(row.secret, 'base64url');
+    })().catch((error) => {
+      signingKey = undefined;
+      throw error;
+    });
+    return signingKey;
+  }
+
+  function signature(secret: Buffer, mediaId: number, accountId: number, expiresMs: number): string {
+    return createHmac('sha256', secret).update(`${mediaId}.${accountId}.${expiresMs}`).digest('base64url');
+  }
+
+  /**
+   * A short-lived URL that plays media without a bearer token, so a <video> element can fetch
+   * it by byte range itself. It names the member it was made for, whose access is checked again
+   * on every request.
+   */
+  async function streamUrl(accountId: number, mediaId: number) {
+    const row = await load(mediaId);
+    if (!(await canRead(accountId, row))) fail('MEDIA_NOT_FOUND');
+    const expiresMs = Date.now() + STREAM_URL_TTL_MS;
+    const sig = signature(await key(), mediaId, accountId, expiresMs);
+    return { url: `/api/v1/media/${mediaId}/stream?account=${accountId}&expires=${expiresMs}&sig=${sig}`, expiresAt: new Date(expiresMs).toISOString() };
+  }
+
+  /** The member a signed URL was made for, if its signature holds and it has not expired. */
+  async function verifyStream(mediaId: number, accountId: number, expiresMs: number, sig: string): Promise<number> {
+    const expected = Buffer.from(signature(await key(), mediaId, accountId, expiresMs));
+    const given = Buffer.from(sig);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given) || expiresMs < Date.now()) fail('MEDIA_NOT_FOUND');
+    return accountId;
+  }
+
   async function makePublic(mediaId: number): Promise<void> {
     await db.updateTable('media').set({ public: 1 }).where('id', '=', mediaId).execute();
   }
@@ -212,6 +262,8 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
   return {
     upload,
     setPoster,
+    streamUrl,
+    verifyStream,
     makePublic,
     load,
     open,

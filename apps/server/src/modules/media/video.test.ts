@@ -127,4 +127,27 @@ describe.each(dialects)('video uploads on %s', (dialect) => {
     const beyond = await fetch(app.url + video.url, { headers: { ...headers, range: `bytes=${mp4.length}-` } });
     expect(beyond.status).toBe(416);
   });
+
+  it('plays by range from a short-lived signed URL, for the member it was made for only while they may see it', async () => {
+    const video = (await upload(alice, webm, 'clip.webm')).body.media;
+    expect((await eve.http.get(`/api/v1/media/${video.id}/stream-url`)).body.error.code).toBe('MEDIA_NOT_FOUND');
+    const signed = (await alice.http.get(`/api/v1/media/${video.id}/stream-url`)).body;
+    expect(new Date(signed.expiresAt).getTime()).toBeGreaterThan(Date.now());
+    const part = await fetch(app.url + signed.url, { headers: { range: 'bytes=4-11' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-type')).toBe('video/webm');
+    expect(Buffer.from(await part.arrayBuffer()).equals(webm.subarray(4, 12))).toBe(true);
+    expect((await fetch(app.url + signed.url)).status).toBe(200);
+    const url = new URL(signed.url, app.url);
+    const forged = new URL(url);
+    forged.searchParams.set('account', eve.id);
+    expect((await fetch(forged)).status).toBe(404);
+    const extended = new URL(url);
+    extended.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 1));
+    expect((await fetch(extended)).status).toBe(404);
+    const other = new URL(url);
+    other.pathname = `/api/v1/media/${Number(video.id) - 1}/stream`;
+    expect((await fetch(other)).status).toBe(404);
+    expect((await fetch(`${app.url}/api/v1/media/${video.id}/stream`)).status).toBe(400);
+  });
 });

@@ -8,7 +8,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { Page } from '../../components/Page';
 import { api, errorText, newClientMsgId } from '../../lib/api';
 import { relativeTime } from '../../lib/format';
-import { useMediaUrl, videoPosterFrame } from '../../lib/media';
+import { useMediaUrl, useStreamUrl, videoPosterFrame } from '../../lib/media';
 import { sortConversations, useConversations } from '../../lib/queries';
 import { TID } from '../../testids';
 import { useConversationTitle } from '../ChatsList';
@@ -31,7 +31,9 @@ function reportView(post: ChannelPost, completed: boolean) {
 }
 
 function MediaView({ media, video, cover, onEnded }: { media: Media; video: boolean; cover: Media | null; onEnded?: () => void }) {
-  const src = useMediaUrl(video ? media.url : (media.thumbUrl ?? media.url));
+  const picture = useMediaUrl(video ? null : (media.thumbUrl ?? media.url));
+  const stream = useStreamUrl(video ? media.id : null);
+  const src = video ? stream : picture;
   const poster = useMediaUrl(video ? (cover?.thumbUrl ?? cover?.url ?? media.thumbUrl) : null);
   if (!src) return <span className="moment-photo-placeholder" />;
   return video ? (

@@ -9,7 +9,7 @@ import { Avatar } from '../../components/Avatar';
 import { Page } from '../../components/Page';
 import { api, errorText, queryClient, useMyId } from '../../lib/api';
 import { relativeTime } from '../../lib/format';
-import { useMediaUrl, videoPosterFrame } from '../../lib/media';
+import { useMediaUrl, useStreamUrl, videoPosterFrame } from '../../lib/media';
 import { useContacts, useMe } from '../../lib/queries';
 import { type MomentComment, type MomentPage, type MomentPost, momentsApi, type NewMoment } from './api';
 import { TID } from '../../testids';
@@ -46,10 +46,11 @@ function PhotoGrid({ media }: { media: Media[] }) {
 }
 
 function Video({ media }: { media: Media }) {
-  const src = useMediaUrl(media.url);
+  const src = useStreamUrl(media.id);
+  const poster = useMediaUrl(media.thumbUrl);
   // Members' clips carry no caption files; the empty track keeps the player accessible-ready.
   return src ? (
-    <video className="moment-video" src={src} controls preload="metadata">
+    <video className="moment-video" src={src} poster={poster} controls preload="metadata">
       <track kind="captions" />
     </video>
   ) : (

@@ -48,7 +48,7 @@ function buildServices(ctx: AppContext) {
   const contacts = createContactsService(ctx, { accounts, inbox });
   const chat = createChatService(ctx, { accounts, contacts, inbox, media });
   const moments = createMomentsService(ctx, { accounts, inbox, media });
-  const channels = createChannelsService(ctx, { accounts, media });
+  const channels = createChannelsService(ctx, { accounts, media, chat, moments, inbox });
   const wallet = createWalletService(ctx, { accounts, chat });
   const official = createOfficialService(ctx, { accounts, inbox, media, ledger: wallet.ledger });
   return { inbox, accounts, media, contacts, chat, moments, channels, wallet, official };

@@ -20,12 +20,18 @@ export interface Config {
     maxImageBytes: number;
     maxVideoBytes: number;
     maxVoiceBytes: number;
+    /** Longest video accepted, read from the file itself (Moments and Channels allow 1 minute). */
+    maxVideoDurationMs: number;
     s3: { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string } | undefined;
   };
   /** Directory of the built web client; served at / when present. */
   webDir: string;
   /** When true, argon2 uses cheap parameters (tests only; never in production). */
   fastPasswordHashing: boolean;
+  channels: {
+    /** Followers a channel needs before it may apply for creator verification. */
+    verifyMinFollowers: number;
+  };
   operators: {
     /** Handles (case-insensitive) that are operators whenever they exist. */
     handles: string[];
@@ -61,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxImageBytes: intFromEnv(env, 'MEDIA_MAX_IMAGE_BYTES', 20 * MiB),
       maxVideoBytes: intFromEnv(env, 'MEDIA_MAX_VIDEO_BYTES', 200 * MiB),
       maxVoiceBytes: intFromEnv(env, 'MEDIA_MAX_VOICE_BYTES', 2 * MiB),
+      maxVideoDurationMs: intFromEnv(env, 'MEDIA_MAX_VIDEO_DURATION_MS', 60_000),
       s3: s3Bucket
         ? {
             endpoint: env.MEDIA_S3_ENDPOINT || '',
@@ -73,6 +80,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     webDir: path.resolve(env.WEB_DIR || path.join(import.meta.dirname, '../../web/dist')),
     fastPasswordHashing: env.PLAZA_FAST_PASSWORD_HASHING === '1',
+    channels: {
+      verifyMinFollowers: intFromEnv(env, 'CHANNELS_VERIFY_MIN_FOLLOWERS', 1000),
+    },
     operators: {
       handles: (env.OPERATOR_HANDLES || '')
         .split(',')

@@ -19,7 +19,9 @@ import { GroupInvitePage, LoginConfirmPage } from './screens/Scan';
 
 // The QR decoder is only needed once someone opens Scan, so it loads on demand.
 const ScanPage = lazy(() => import('./screens/ScanCamera').then((module) => ({ default: module.ScanPage })));
-import { ChannelsPage } from './screens/channels/ChannelsPage';
+import { ChannelPostPage, ChannelsPage } from './screens/channels/ChannelsPage';
+import { MyChannelPage } from './screens/channels/MyChannelPage';
+import { MomentNotificationsPage } from './screens/moments/MomentNotificationsPage';
 import { MomentsAlbumPage, MomentsPage } from './screens/moments/MomentsPage';
 import { BillPage, GoldPage, WalletPage } from './screens/wallet/WalletPages';
 import { OperatorConsole, OperatorSectionPage } from './screens/operator/OperatorConsole';
@@ -50,8 +52,11 @@ function DetailRoutes() {
       <Route path="/login-confirm/:id" element={<LoginConfirmPage />} />
       <Route path="/group-invite/:code" element={<GroupInvitePage />} />
       <Route path="/discover/moments" element={<MomentsPage />} />
+      <Route path="/discover/moments/notifications" element={<MomentNotificationsPage />} />
       <Route path="/discover/moments/:id" element={<MomentsAlbumPage />} />
       <Route path="/discover/channels" element={<ChannelsPage />} />
+      <Route path="/discover/channels/posts/:id" element={<ChannelPostPage />} />
+      <Route path="/discover/channels/mine" element={<MyChannelPage />} />
       <Route path="/discover/:feature" element={<DiscoverFeature />} />
       <Route path="/me/qr" element={<MyQrPage />} />
       <Route path="/me/wallet" element={<WalletPage />} />

@@ -433,6 +433,12 @@ export class PlazaClient {
     form.append('file', file, fileName ?? (file instanceof File ? file.name : 'upload'));
     return this.request<{ media: Media }>('POST', '/api/v1/media', form);
   }
+  /** Sets the poster frame of my video upload from a still image. */
+  setVideoPoster(mediaId: string, image: Blob) {
+    const form = new FormData();
+    form.append('file', image, 'poster');
+    return this.request<{ media: Media }>('PUT', `/api/v1/media/${encodeURIComponent(mediaId)}/poster`, form);
+  }
   /** Fetches a media URL with the bearer token (media URLs require auth). */
   async fetchMedia(url: string): Promise<Blob> {
     const absolute = /^https?:/.test(url) ? url : `${this.baseUrl}${url}`;

@@ -58,6 +58,8 @@ export const errorTable = {
   MEDIA_TYPE_NOT_ALLOWED: { status: 415, message: 'This kind of file is not allowed here.' },
   MEDIA_CONTENT_MISMATCH: { status: 400, message: 'The file content does not match its declared kind.' },
   MEDIA_FORBIDDEN: { status: 403, message: 'You may not use or see this media.' },
+  MEDIA_VIDEO_TOO_LONG: { status: 400, message: 'This video is longer than allowed (1 minute by default).' },
+  MEDIA_VIDEO_UNREADABLE: { status: 400, message: 'The length of this video could not be read; upload an MP4, MOV or WebM file.' },
   // Social
   MOMENTS_POST_NOT_FOUND: { status: 404, message: 'No such Moments post, or you may not see it.' },
   MOMENTS_COMMENT_NOT_FOUND: { status: 404, message: 'No such comment, or you may not see it.' },
@@ -71,6 +73,16 @@ export const errorTable = {
   CHANNELS_INVALID_POST: { status: 400, message: 'A channel post is one video up to 1 minute or 1 to 9 photos.' },
   CHANNELS_FORBIDDEN: { status: 403, message: 'Only the channel owner may do this.' },
   CHANNELS_SELF_FOLLOW: { status: 400, message: 'You cannot follow your own channel.' },
+  CHANNELS_NOT_ELIGIBLE: { status: 403, message: 'This channel does not have enough followers to apply for verification yet.' },
+  CHANNELS_ALREADY_VERIFIED: { status: 409, message: 'This channel is already verified.' },
+  CHANNELS_VERIFICATION_PENDING: { status: 409, message: 'An application for this channel is already waiting for review.' },
+  CHANNELS_VERIFICATION_NOT_FOUND: { status: 404, message: 'No such verification application.' },
+  CHANNELS_VERIFICATION_CLOSED: { status: 409, message: 'This application was already decided.' },
+  CHANNELS_INVALID_PROOF: { status: 400, message: 'Give at least one link, follower count or document as proof.' },
+  CHANNELS_EXPERIMENT_NOT_FOUND: { status: 404, message: 'No such A/B test.' },
+  CHANNELS_EXPERIMENT_RUNNING: { status: 409, message: 'This post already has an A/B test running.' },
+  CHANNELS_EXPERIMENT_CLOSED: { status: 409, message: 'This A/B test has ended.' },
+  CHANNELS_INVALID_VARIANT: { status: 400, message: 'A variant needs a caption or a cover image of your own, and belongs to its test.' },
 
   // Wallet
   WALLET_IDEMPOTENCY_KEY_REQUIRED: { status: 400, message: 'Send an Idempotency-Key header with every request that moves money.' },

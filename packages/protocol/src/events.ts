@@ -16,7 +16,8 @@ export type InboxEventType =
   | 'moment.liked'
   | 'moment.commented'
   | 'official.broadcast'
-  | 'official.message';
+  | 'official.message'
+  | 'channel.verification';
 
 /** Client → server WebSocket frames. */
 export type ClientFrame =

@@ -17,6 +17,8 @@ export const socialLimits = {
   timelinePageDefault: 10,
   /** A page skips at most this many rows the viewer may no longer see before it answers short. */
   timelineScanMax: 500,
+  /** Notifications read beyond a page to settle ties on one millisecond. */
+  notificationTieSlack: 20,
   channelNameMaxChars: 40,
   channelBioMaxChars: 200,
   channelCaptionMaxChars: 1000,
@@ -25,6 +27,16 @@ export const socialLimits = {
   /** Recommended ranks posts of this recent window only. */
   channelRecommendWindowMs: 7 * 24 * 3600 * 1000,
   channelRecommendCandidatesMax: 500,
+  verificationLinksMax: 5,
+  verificationPlatformsMax: 5,
+  verificationDocumentsMax: 5,
+  verificationStatementMaxChars: 1000,
+  verificationNoteMaxChars: 500,
+  verificationPageMax: 50,
+  experimentVariantsMin: 2,
+  experimentVariantsMax: 4,
+  /** Experiments listed for one post (newest first). */
+  experimentsPerPostMax: 20,
 } as const;
 
 export const HistoryWindow = Type.Union([Type.Literal('all'), Type.Literal('6m'), Type.Literal('3d')]);
@@ -100,3 +112,49 @@ export const ChannelCommentBody = Obj({ text: Type.String({ minLength: 1, maxLen
 
 export const ChannelFeed = Type.Union([Type.Literal('following'), Type.Literal('friends-liked'), Type.Literal('recommended')]);
 export type ChannelFeed = Static<typeof ChannelFeed>;
+
+/** Share a channel post into a chat (as a card message) or into my Moments (as a link card). */
+export const ShareChannelPostBody = Type.Union([
+  Obj({ to: Type.Literal('chat'), conversationId: Id, clientMsgId: Type.String({ minLength: 1, maxLength: 64 }) }),
+  Obj({
+    to: Type.Literal('moments'),
+    text: Type.Optional(Type.String({ maxLength: socialLimits.momentTextMaxChars })),
+    visibility: Type.Optional(MomentVisibility),
+    audience: Type.Optional(Audience),
+  }),
+]);
+export type ShareChannelPostBody = Static<typeof ShareChannelPostBody>;
+
+/** Proof of influence for creator verification: at least one link, follower count or document. */
+export const VerificationBody = Obj({
+  links: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2000, pattern: '^https?://' }), { maxItems: socialLimits.verificationLinksMax })),
+  followerCounts: Type.Optional(
+    Type.Array(Obj({ platform: Type.String({ minLength: 1, maxLength: 40 }), count: Type.Integer({ minimum: 0, maximum: 10_000_000_000 }) }), {
+      maxItems: socialLimits.verificationPlatformsMax,
+    }),
+  ),
+  documentMediaIds: Type.Optional(Type.Array(Id, { maxItems: socialLimits.verificationDocumentsMax })),
+  statement: Type.Optional(Type.String({ maxLength: socialLimits.verificationStatementMaxChars })),
+});
+export type VerificationBody = Static<typeof VerificationBody>;
+
+export const VerificationStatus = Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected')]);
+
+export const VerificationDecisionBody = Obj({
+  approve: Type.Boolean(),
+  note: Type.Optional(Type.String({ maxLength: socialLimits.verificationNoteMaxChars })),
+});
+
+/** Two to four variants of a post's caption and/or cover; the audience is split among them. */
+export const ExperimentBody = Obj({
+  variants: Type.Array(Obj({ caption: Type.Optional(Type.String({ maxLength: socialLimits.channelCaptionMaxChars })), coverMediaId: Type.Optional(Id) }), {
+    minItems: socialLimits.experimentVariantsMin,
+    maxItems: socialLimits.experimentVariantsMax,
+  }),
+});
+export type ExperimentBody = Static<typeof ExperimentBody>;
+
+export const PromoteBody = Obj({ variantId: Id });
+
+/** An impression of a post by the member; `completed` once they watched (or opened) it to the end. */
+export const ChannelViewBody = Obj({ completed: Type.Optional(Type.Boolean()) });

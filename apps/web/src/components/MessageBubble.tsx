@@ -11,6 +11,7 @@ import { retrySend } from '../lib/send';
 import { TID } from '../testids';
 import { Avatar } from './Avatar';
 import { RedPacketCard, TransferCard } from '../screens/wallet/ChatMoney';
+import { ChannelPostCardMessage } from '../screens/channels/ChannelCard';
 
 function ImageContent({ message }: { message: Message }) {
   const media = message.content.media;
@@ -183,6 +184,7 @@ export function MessageBody({ message, own }: { message: Message; own: boolean }
   // Wallet cards are module message types the shared client type does not list.
   if ((message.type as string) === 'transfer') return <TransferCard message={message} />;
   if ((message.type as string) === 'red_packet') return <RedPacketCard message={message} />;
+  if ((message.type as string) === 'channel_post') return <ChannelPostCardMessage message={message} />;
   switch (message.type) {
     case 'image':
       return <ImageContent message={message} />;
@@ -202,7 +204,7 @@ export function MessageBody({ message, own }: { message: Message; own: boolean }
   }
 }
 
-const BARE_TYPES = new Set(['image', 'file', 'video', 'location', 'contact_card', 'chat_history', 'transfer', 'red_packet']);
+const BARE_TYPES = new Set(['image', 'file', 'video', 'location', 'contact_card', 'chat_history', 'transfer', 'red_packet', 'channel_post']);
 
 export function MessageRow({
   message,

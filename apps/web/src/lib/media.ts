@@ -58,3 +58,66 @@ export async function downloadMedia(url: string, fileName: string) {
   link.click();
   link.remove();
 }
+
+/**
+ * The poster frame: the server has no video decoder, so the browser draws an early frame of the
+ * chosen file onto a canvas and uploads it as a still image.
+ */
+export async function videoPosterFrame(file: Blob): Promise<Blob | null> {
+  const url = URL.createObjectURL(file);
+  try {
+    const video = document.createElement('video');
+    video.muted = true;
+    video.playsInline = true;
+    video.preload = 'auto';
+    video.src = url;
+    await new Promise<void>((resolve, reject) => {
+      video.onloadeddata = () => resolve();
+      video.onerror = () => reject(new Error('video could not be decoded'));
+    });
+    await new Promise<void>((resolve) => {
+      video.onseeked = () => resolve();
+      video.currentTime = Math.min(0.1, (video.duration || 0) / 2);
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    canvas.getContext('2d')?.drawImage(video, 0, 0);
+    return await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+  } catch {
+    return null;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+const streamUrls = new Map<string, { url: string; expiresMs: number }>();
+
+/**
+ * A signed URL for playing a video: the <video> element fetches it itself, by byte range, so
+ * playback starts and seeks without downloading the whole file first.
+ */
+export function useStreamUrl(mediaId: string | null | undefined): string | undefined {
+  const [url, setUrl] = useState<string | undefined>(() => (mediaId ? streamUrls.get(mediaId)?.url : undefined));
+  useEffect(() => {
+    if (!mediaId) return;
+    const cached = streamUrls.get(mediaId);
+    // Renew well before expiry so a page left open still plays.
+    if (cached && cached.expiresMs - Date.now() > 5 * 60 * 1000) {
+      setUrl(cached.url);
+      return;
+    }
+    let alive = true;
+    api
+      .request<{ url: string; expiresAt: string }>('GET', `/api/v1/media/${encodeURIComponent(mediaId)}/stream-url`)
+      .then((signed) => {
+        streamUrls.set(mediaId, { url: signed.url, expiresMs: new Date(signed.expiresAt).getTime() });
+        if (alive) setUrl(signed.url);
+      })
+      .catch(() => alive && setUrl(undefined));
+    return () => {
+      alive = false;
+    };
+  }, [mediaId]);
+  return url;
+}

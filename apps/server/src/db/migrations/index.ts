@@ -4,6 +4,7 @@ import * as wallet from './2026-11-25T1500-wallet.js';
 import * as social from './2026-11-25T1510-social.js';
 import * as operators from './2026-12-02T0900-operators.js';
 import * as officialAccounts from './2026-12-03T1200-official-accounts.js';
+import * as channelCreators from './2026-12-03T1300-channel-creators.js';
 
 /**
  * Every migration, by timestamped name, in the order they apply. Listed statically (not read from
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1510-social': social,
   '2026-12-02T0900-operators': operators,
   '2026-12-03T1200-official-accounts': officialAccounts,
+  '2026-12-03T1300-channel-creators': channelCreators,
 };

@@ -137,4 +137,35 @@ describe.each(dialects)('channels on %s', (dialect) => {
     expect(comments.map((c: { text: string }) => c.text)).toContain('wow');
     expect(comments.map((c: { text: string }) => c.text)).not.toContain('yum');
   });
+
+  it('shares a post into a chat as a card and into Moments as a link card', async () => {
+    const post = (await stranger.http.get('/api/v1/channels/feed?kind=recommended&limit=1')).body.posts[0];
+    const conversation = (await viewer.http.post('/api/v1/conversations', { kind: 'direct', peerId: friend.id })).body.conversation.id;
+    const body = { to: 'chat', conversationId: conversation, clientMsgId: 'share-1' };
+    const shared = await viewer.http.post(`/api/v1/channel-posts/${post.id}/share`, body);
+    expect(shared.status).toBe(201);
+    expect(shared.body.message).toMatchObject({
+      type: 'channel_post',
+      content: { channelPostId: post.id, channelName: post.channel.name, caption: post.caption },
+    });
+    // The same client message id is the same message, not a second card.
+    expect((await viewer.http.post(`/api/v1/channel-posts/${post.id}/share`, body)).body.message.id).toBe(shared.body.message.id);
+    const seen = (await friend.http.get(`/api/v1/conversations/${conversation}/messages`)).body.messages;
+    expect(seen.filter((m: { type: string }) => m.type === 'channel_post')).toHaveLength(1);
+    const cover = seen.find((m: { type: string }) => m.type === 'channel_post').content.coverUrl;
+    expect((await fetch(app.url + cover, { headers: { authorization: `Bearer ${friend.token}` } })).status).toBe(200);
+    const intruder = await stranger.http.post(`/api/v1/channel-posts/${post.id}/share`, { ...body, clientMsgId: 'x' });
+    expect(intruder.body.error.code).toBe('CHAT_NOT_A_MEMBER');
+
+    const moment = await viewer.http.post(`/api/v1/channel-posts/${post.id}/share`, { to: 'moments', text: 'Look at this' });
+    expect(moment.status).toBe(201);
+    const timeline = (await friend.http.get('/api/v1/moments/timeline')).body.posts;
+    expect(timeline[0]).toMatchObject({
+      kind: 'link',
+      text: 'Look at this',
+      link: { url: `/discover/channels/posts/${post.id}`, channelPostId: post.id, title: post.channel.name },
+    });
+    expect((await stranger.http.get('/api/v1/moments/timeline')).body.posts).toEqual([]);
+    expect((await viewer.http.post('/api/v1/channel-posts/999999/share', { to: 'moments' })).body.error.code).toBe('CHANNELS_POST_NOT_FOUND');
+  });
 });

@@ -1,11 +1,16 @@
 import type { Kysely } from 'kysely';
-import { type ChannelFeed, type ChannelPostBody, socialLimits } from '@plaza/protocol';
+import { type ChannelFeed, type ChannelPostBody, type ShareChannelPostBody, socialLimits } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
 import { fail } from '../../lib/errors.js';
 import { idString, parseId, toIso } from '../../lib/ids.js';
 import { type AccountsService, presentAccount } from '../accounts/index.js';
+import type { ChatService } from '../chat/index.js';
+import type { InboxService } from '../inbox/index.js';
 import type { MediaService } from '../media/index.js';
+import type { MomentsService } from '../moments/index.js';
+import { createChannelExperiments } from './experiments.js';
 import { explainScore, popularityScore } from './ranking.js';
+import { createChannelVerification } from './verification.js';
 import type { ChannelCommentRow, ChannelPostRow, ChannelRow, ChannelsDatabase } from './store.js';
 
 type PresentedMedia = ReturnType<MediaService['present']>;
@@ -18,6 +23,8 @@ function presentChannel(row: ChannelRow, followedByMe: boolean) {
     bio: row.bio,
     followerCount: row.follower_count,
     followedByMe,
+    verified: row.verified_at !== null,
+    verifiedAt: row.verified_at === null ? null : toIso(row.verified_at),
     createdAt: toIso(row.created_at),
   };
 }
@@ -33,10 +40,15 @@ function decodeCursor(value: string | undefined): { at: number; id: number } | n
  * Channels are public. Feeds are read on demand (pull), never copied per follower: a post is in
  * every follower's Following feed the moment it commits, whatever the follower count.
  */
-export function createChannelsService(ctx: AppContext, deps: { accounts: AccountsService; media: MediaService; nowMs?: () => number }) {
+export function createChannelsService(
+  ctx: AppContext,
+  deps: { accounts: AccountsService; media: MediaService; chat: ChatService; moments: MomentsService; inbox: InboxService; nowMs?: () => number },
+) {
   const db = ctx.db as unknown as Kysely<ChannelsDatabase>;
-  const { accounts, media } = deps;
+  const { accounts, media, chat, moments } = deps;
   const now = deps.nowMs ?? Date.now;
+  const verification = createChannelVerification(ctx, { accounts, media, inbox: deps.inbox, nowMs: now });
+  const experiments = createChannelExperiments(ctx, { accounts, media, nowMs: now });
 
   async function channelOf(ownerId: number): Promise<ChannelRow | undefined> {
     return db.selectFrom('channels').selectAll().where('owner_id', '=', ownerId).executeTakeFirst();
@@ -177,14 +189,23 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
         )
       : new Set<number>();
     const byId = new Map(channels.map((c) => [c.id, c]));
+    const tested = await experiments.variantsForViewer(
+      viewerId,
+      rows.map((row) => ({ row, ownerId: byId.get(row.channel_id)?.owner_id ?? 0 })),
+    );
     return rows.map((row) => {
       const channel = byId.get(row.channel_id);
+      const shown = tested.get(row.id);
+      const cover = shown ? shown.variant.cover_media : row.cover_media;
       return {
         id: idString(row.id),
-        channel: channel ? { id: idString(channel.id), name: channel.name } : null,
+        channel: channel ? { id: idString(channel.id), name: channel.name, verified: channel.verified_at !== null } : null,
         kind: row.kind,
-        caption: row.caption,
+        caption: shown ? shown.variant.caption : row.caption,
         media: JSON.parse(row.media) as PresentedMedia[],
+        cover: cover ? (JSON.parse(cover) as PresentedMedia) : null,
+        experiment: shown ? { id: idString(shown.experimentId), variantId: idString(shown.variant.id) } : null,
+        ownedByMe: channel?.owner_id === viewerId,
         link: row.link ? JSON.parse(row.link) : null,
         likeCount: row.like_count,
         commentCount: row.comment_count,
@@ -204,6 +225,7 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
     const channel = await loadChannel(row.channel_id);
     if (channel.owner_id !== ownerId) fail('CHANNELS_FORBIDDEN');
     await db.transaction().execute(async (trx) => {
+      await experiments.deleteForPost(trx, postId);
       await trx.deleteFrom('channel_likes').where('post_id', '=', postId).execute();
       await trx.deleteFrom('channel_comments').where('post_id', '=', postId).execute();
       await trx.deleteFrom('channel_media').where('post_id', '=', postId).execute();
@@ -413,6 +435,51 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
     return { posts: await presentPosts(viewerId, rows, new Map()), nextCursor: rows.length === limit && last ? `${last.created_at}_${last.id}` : null };
   }
 
+  /**
+   * What a shared post carries with it: enough to draw a card without another read, and the
+   * in-app path of the post. The cover stays readable to whoever sees the card, as channel media
+   * is public.
+   */
+  function shareCard(post: NonNullable<Awaited<ReturnType<typeof getPost>>>) {
+    const first = post.media[0];
+    return {
+      channelPostId: post.id,
+      channelId: post.channel?.id ?? null,
+      channelName: post.channel?.name ?? '',
+      caption: post.caption,
+      kind: post.kind,
+      coverUrl: first ? (first.thumbUrl ?? (post.kind === 'photos' ? first.url : null)) : null,
+      path: `/discover/channels/posts/${post.id}`,
+    };
+  }
+
+  async function share(accountId: number, postId: number, body: ShareChannelPostBody) {
+    const post = await getPost(accountId, postId);
+    if (!post) fail('CHANNELS_POST_NOT_FOUND');
+    const card = shareCard(post);
+    if (body.to === 'chat') {
+      const message = await chat.postCard(accountId, parseId(body.conversationId, 'conversationId'), {
+        type: 'channel_post',
+        clientMsgId: body.clientMsgId,
+        content: card,
+      });
+      return { message };
+    }
+    const moment = await moments.createPost(accountId, {
+      text: body.text,
+      visibility: body.visibility,
+      audience: body.audience,
+      link: {
+        url: card.path,
+        title: card.channelName,
+        description: card.caption.slice(0, 500),
+        ...(card.coverUrl ? { imageUrl: card.coverUrl } : {}),
+        channelPostId: card.channelPostId,
+      },
+    });
+    return { moment };
+  }
+
   media.addReferenceCheck(async (mediaId) => {
     const row = await db.selectFrom('channel_media').select('post_id').where('media_id', '=', mediaId).limit(1).executeTakeFirst();
     return row !== undefined;
@@ -440,6 +507,9 @@ export function createChannelsService(ctx: AppContext, deps: { accounts: Account
     deleteComment,
     feed,
     channelPosts,
+    share,
+    verification,
+    experiments,
   };
 }
 

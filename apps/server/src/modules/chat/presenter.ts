@@ -47,6 +47,8 @@ export function previewOf(type: string, content: Record<string, unknown>): strin
       return String(content.text ?? '');
     case 'recalled':
       return '[Recalled]';
+    case 'channel_post':
+      return `[Channels] ${String(content.channelName ?? '')}`.trim();
     default:
       return `[${type}]`;
   }

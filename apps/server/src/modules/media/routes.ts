@@ -65,31 +65,83 @@ export function registerMediaRoutes(app: App, media: MediaService) {
     return { media: result };
   });
 
-  for (const variant of ['original', 'thumb'] as const) {
-    const url = variant === 'original' ? '/api/v1/media/:id' : '/api/v1/media/:id/thumb';
-    app.get(url, { config: { access: 'member' }, schema: { tags, params: Type.Object({ id: IdParam }) } }, async (request, reply) => {
+  /** multipart/form-data with one image `file`: the video's poster frame, shown before it plays. */
+  app.put(
+    '/api/v1/media/:id/poster',
+    {
+      config: { access: 'member' },
+      schema: { tags, summary: 'Set the poster frame of my video upload', consumes: ['multipart/form-data'], params: Type.Object({ id: IdParam }) },
+    },
+    async (request) => {
       const auth = member(request);
+      if (!request.isMultipart()) fail('UNSUPPORTED_MEDIA_TYPE', 'Upload with multipart/form-data.');
+      let image: Buffer | undefined;
+      for await (const part of request.parts()) {
+        if (part.type === 'field') continue;
+        if (image) fail('VALIDATION_FAILED', 'Upload one poster at a time.');
+        const limit = media.maxBytesFor('image');
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of part.file) {
+          size += chunk.length;
+          if (size > limit) fail('MEDIA_TOO_LARGE', `A poster may be at most ${limit} bytes.`);
+          chunks.push(chunk);
+        }
+        image = Buffer.concat(chunks);
+      }
+      if (!image) fail('VALIDATION_FAILED', 'No file part in the upload.');
+      return { media: await media.setPoster(auth.accountId, parseId(request.params.id), image) };
+    },
+  );
+
+  app.get(
+    '/api/v1/media/:id/stream-url',
+    {
+      config: { access: 'member' },
+      schema: { tags, summary: 'A short-lived signed URL to play media by range without a token', params: Type.Object({ id: IdParam }) },
+    },
+    async (request) => media.streamUrl(member(request).accountId, parseId(request.params.id)),
+  );
+
+  const StreamQuery = Type.Object({
+    account: Type.String({ pattern: '^[0-9]{1,15}$' }),
+    expires: Type.String({ pattern: '^[0-9]{1,15}$' }),
+    sig: Type.String({ maxLength: 100 }),
+  });
+  for (const variant of ['original', 'thumb', 'stream'] as const) {
+    const url = variant === 'original' ? '/api/v1/media/:id' : variant === 'thumb' ? '/api/v1/media/:id/thumb' : '/api/v1/media/:id/stream';
+    const schema =
+      variant === 'stream' ? { tags, params: Type.Object({ id: IdParam }), querystring: StreamQuery } : { tags, params: Type.Object({ id: IdParam }) };
+    // The stream variant carries its own proof (a signature) in place of the bearer token.
+    app.get(url, { config: { access: variant === 'stream' ? 'public' : 'member' }, schema }, async (request, reply) => {
       const mediaId = parseId(request.params.id);
+      let accountId: number;
+      if (variant === 'stream') {
+        const query = request.query as { account: string; expires: string; sig: string };
+        accountId = await media.verifyStream(mediaId, Number(query.account), Number(query.expires), query.sig);
+      } else {
+        accountId = member(request).accountId;
+      }
+      const auth = { accountId };
       const row = await media.load(mediaId);
-      const range = variant === 'original' ? parseRange(request.headers.range, row.size_bytes) : undefined;
+      const range = variant !== 'thumb' ? parseRange(request.headers.range, row.size_bytes) : undefined;
       if (range === 'unsatisfiable') {
         reply.code(416).header('content-range', `bytes */${row.size_bytes}`);
         return { error: { code: 'RANGE_NOT_SATISFIABLE', message: 'The requested range is outside the file.' } };
       }
-      const { stream } = await media.open(auth.accountId, mediaId, variant, range);
+      const { stream } = await media.open(auth.accountId, mediaId, variant === 'thumb' ? 'thumb' : 'original', range);
       reply
         .header('cache-control', 'private, max-age=86400, immutable')
         .header('x-content-type-options', 'nosniff')
         .header('accept-ranges', 'bytes')
         .type(variant === 'thumb' ? 'image/webp' : row.mime);
-      if (variant === 'original' && row.kind === 'file')
-        reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`);
+      if (variant !== 'thumb' && row.kind === 'file') reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`);
       if (range) {
         reply
           .code(206)
           .header('content-range', `bytes ${range.start}-${range.end}/${row.size_bytes}`)
           .header('content-length', range.end - range.start + 1);
-      } else if (variant === 'original') {
+      } else if (variant !== 'thumb') {
         reply.header('content-length', row.size_bytes);
       }
       return reply.send(stream);

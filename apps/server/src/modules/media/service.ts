@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import sharp from 'sharp';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
@@ -8,6 +8,7 @@ import { fail } from '../../lib/errors.js';
 import { idString } from '../../lib/ids.js';
 import { limits } from '../../limits.js';
 import { type ByteRange, type MediaStorage, openMediaStorage } from './storage.js';
+import { probeVideo } from './video-probe.js';
 
 export type MediaRow = Selectable<Database['media']>;
 export type MediaKind = MediaRow['kind'];
@@ -29,6 +30,13 @@ const VOICE_MIMES = new Set([
 ]);
 const VIDEO_MIMES = new Set(['video/mp4', 'video/webm', 'video/quicktime', 'video/x-matroska']);
 const THUMB_EDGE_PX = 320;
+/** How long a signed playback URL works; long enough to watch a one-minute video and seek in it. */
+const STREAM_URL_TTL_MS = 30 * 60 * 1000;
+
+interface SigningKeyTable {
+  media_signing_keys: { name: string; secret: string; created_at: number };
+}
+const POSTER_EDGE_PX = 720;
 
 /** Keeps a file name printable and path-free: separators and control characters become `_`. */
 function sanitizeFileName(name: string): string {
@@ -75,6 +83,7 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
     let width: number | null = null;
     let height: number | null = null;
     let thumb: Buffer | null = null;
+    let durationMs = input.durationMs;
     if (input.kind === 'image' || input.kind === 'avatar') {
       if (!IMAGE_MIMES.has(mime)) fail('MEDIA_CONTENT_MISMATCH', 'This is not a JPEG, PNG, GIF or WebP image.');
       try {
@@ -94,6 +103,17 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
       if (!VOICE_MIMES.has(mime)) fail('MEDIA_CONTENT_MISMATCH', 'This is not an audio recording.');
     } else if (input.kind === 'video') {
       if (!VIDEO_MIMES.has(mime)) fail('MEDIA_CONTENT_MISMATCH', 'This is not an MP4, WebM or QuickTime video.');
+      // The file's own container says how long it is; a length the client claims is ignored.
+      const probe = probeVideo(input.data);
+      if (!probe) fail('MEDIA_VIDEO_UNREADABLE');
+      if (probe.durationMs > config.media.maxVideoDurationMs)
+        fail(
+          'MEDIA_VIDEO_TOO_LONG',
+          `This video is ${(probe.durationMs / 1000).toFixed(1)} s long; at most ${config.media.maxVideoDurationMs / 1000} s is allowed.`,
+        );
+      durationMs = probe.durationMs;
+      width = probe.width;
+      height = probe.height;
     }
     if (input.kind === 'voice' && input.durationMs !== undefined && input.durationMs > limits.voiceDurationMaxMs)
       fail('MEDIA_TOO_LARGE', 'Voice messages are at most 60 seconds.');
@@ -112,7 +132,7 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
         thumb_key: thumb ? `${key}.thumb` : null,
         width,
         height,
-        duration_ms: input.durationMs ?? null,
+        duration_ms: durationMs ?? null,
         public: input.kind === 'avatar' ? 1 : 0,
         created_at: Date.now(),
       })
@@ -164,12 +184,86 @@ export function createMediaService(ctx: AppContext, storage: MediaStorage = open
     if (row.thumb_key) await storage.delete(row.thumb_key);
   }
 
+  /**
+   * Sets a video's poster frame from a still image the uploader made (the web client draws the
+   * first frame of the video element onto a canvas). Stored as the video's thumbnail.
+   */
+  async function setPoster(ownerId: number, mediaId: number, image: Buffer) {
+    const row = await load(mediaId);
+    if (row.owner_id !== ownerId) fail('MEDIA_FORBIDDEN');
+    if (row.kind !== 'video') fail('VALIDATION_FAILED', 'Only a video has a poster frame.');
+    if (image.length === 0 || image.length > config.media.maxImageBytes) fail('MEDIA_TOO_LARGE', 'A poster is an image within the image size limit.');
+    const detected = await fileTypeFromBuffer(image);
+    if (!detected || !IMAGE_MIMES.has(detected.mime)) fail('MEDIA_CONTENT_MISMATCH', 'A poster is a JPEG, PNG or WebP image.');
+    let poster: Buffer;
+    try {
+      poster = await sharp(image, { limitInputPixels: 100_000_000 })
+        .rotate()
+        .resize(POSTER_EDGE_PX, POSTER_EDGE_PX, { fit: 'inside', withoutEnlargement: true })
+        .webp({ quality: 80 })
+        .toBuffer();
+    } catch {
+      fail('MEDIA_CONTENT_MISMATCH', 'The poster image could not be decoded.');
+    }
+    const key = `${row.storage_key}.thumb`;
+    await storage.put(key, poster, 'image/webp');
+    const updated = await db.updateTable('media').set({ thumb_key: key }).where('id', '=', mediaId).returningAll().executeTakeFirstOrThrow();
+    return presentMedia(updated);
+  }
+
+  let signingKey: Promise<Buffer> | undefined;
+  /** The shared signing key: read once per process, created by the first node that needs it. */
+  function key(): Promise<Buffer> {
+    signingKey ??= (async () => {
+      const keys = db as unknown as Kysely<Database & SigningKeyTable>;
+      await keys
+        .insertInto('media_signing_keys')
+        .values({ name: 'stream', secret: randomBytes(32).toString('base64url'), created_at: Date.now() })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      const row = await keys.selectFrom('media_signing_keys').select('secret').where('name', '=', 'stream').executeTakeFirstOrThrow();
+      return Buffer.from(row.secret, 'base64url');
+    })().catch((error) => {
+      signingKey = undefined;
+      throw error;
+    });
+    return signingKey;
+  }
+
+  function signature(secret: Buffer, mediaId: number, accountId: number, expiresMs: number): string {
+    return createHmac('sha256', secret).update(`${mediaId}.${accountId}.${expiresMs}`).digest('base64url');
+  }
+
+  /**
+   * A short-lived URL that plays media without a bearer token, so a <video> element can fetch
+   * it by byte range itself. It names the member it was made for, whose access is checked again
+   * on every request.
+   */
+  async function streamUrl(accountId: number, mediaId: number) {
+    const row = await load(mediaId);
+    if (!(await canRead(accountId, row))) fail('MEDIA_NOT_FOUND');
+    const expiresMs = Date.now() + STREAM_URL_TTL_MS;
+    const sig = signature(await key(), mediaId, accountId, expiresMs);
+    return { url: `/api/v1/media/${mediaId}/stream?account=${accountId}&expires=${expiresMs}&sig=${sig}`, expiresAt: new Date(expiresMs).toISOString() };
+  }
+
+  /** The member a signed URL was made for, if its signature holds and it has not expired. */
+  async function verifyStream(mediaId: number, accountId: number, expiresMs: number, sig: string): Promise<number> {
+    const expected = Buffer.from(signature(await key(), mediaId, accountId, expiresMs));
+    const given = Buffer.from(sig);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given) || expiresMs < Date.now()) fail('MEDIA_NOT_FOUND');
+    return accountId;
+  }
+
   async function makePublic(mediaId: number): Promise<void> {
     await db.updateTable('media').set({ public: 1 }).where('id', '=', mediaId).execute();
   }
 
   return {
     upload,
+    setPoster,
+    streamUrl,
+    verifyStream,
     makePublic,
     load,
     open,

@@ -25,6 +25,11 @@ export function registerMomentRoutes(app: App, moments: MomentsService) {
   app.patch('/api/v1/moments/settings', { config: { access }, schema: { tags, body: MomentSettingsBody } }, async (request) => ({
     settings: await moments.updateSettings(member(request).accountId, request.body),
   }));
+  app.get(
+    '/api/v1/moments/notifications',
+    { config: { access }, schema: { tags, summary: 'Likes and comments on my posts and replies to my comments, newest first', querystring: FeedQuery } },
+    async (request) => moments.notifications(member(request).accountId, request.query.cursor, request.query.limit),
+  );
   app.get('/api/v1/moments/accounts/:id/posts', { config: { access }, schema: { tags, params: IdParams, querystring: FeedQuery } }, async (request) =>
     moments.album(member(request).accountId, parseId(request.params.id), request.query.cursor, request.query.limit),
   );

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { type CreateMomentBody, type HistoryWindow, historyWindowMs, type MomentSettingsBody, socialLimits } from '@plaza/protocol';
+import { type CreateMomentBody, type HistoryWindow, historyWindowMs, type LinkPreview, type MomentSettingsBody, socialLimits } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import { fail, invariant } from '../../lib/errors.js';
@@ -30,6 +30,12 @@ export function decodeCursor(value: string | undefined): FeedCursor | null {
 
 type PresentedMedia = ReturnType<MediaService['present']>;
 
+/**
+ * A new post as the service takes it: the route's body, or a share from another module, whose
+ * link card may point inside Plaza (a relative path and the shared object's id).
+ */
+export type NewMoment = Omit<CreateMomentBody, 'link'> & { link?: LinkPreview | (Omit<LinkPreview, 'url'> & { url: string; channelPostId: string }) };
+
 function postAccess(row: PostRow) {
   return {
     authorId: row.author_id,
@@ -46,7 +52,7 @@ export function createMomentsService(ctx: AppContext, deps: { accounts: Accounts
   const now = deps.nowMs ?? Date.now;
   const asInboxTrx = (trx: Transaction<MomentsDatabase>) => trx as unknown as Transaction<Database>;
 
-  async function loadMedia(authorId: number, body: CreateMomentBody): Promise<{ kind: PostRow['kind']; media: PresentedMedia[] }> {
+  async function loadMedia(authorId: number, body: NewMoment): Promise<{ kind: PostRow['kind']; media: PresentedMedia[] }> {
     const kinds = [body.photoMediaIds !== undefined, body.videoMediaId !== undefined, body.link !== undefined].filter(Boolean).length;
     if (kinds > 1) fail('MOMENTS_INVALID_POST');
     if (body.photoMediaIds) {
@@ -77,7 +83,7 @@ export function createMomentsService(ctx: AppContext, deps: { accounts: Accounts
    * Stores the post and fans it out: one timeline row for the author and one for each friend in
    * its audience, in the same transaction, so a committed post is on every timeline at once.
    */
-  async function createPost(authorId: number, body: CreateMomentBody) {
+  async function createPost(authorId: number, body: NewMoment) {
     const { kind, media: attached } = await loadMedia(authorId, body);
     const visibility = body.visibility ?? 'friends';
     const spec = {
@@ -422,6 +428,90 @@ export function createMomentsService(ctx: AppContext, deps: { accounts: Accounts
     return settings(accountId);
   }
 
+  /**
+   * What happened to me in Moments, newest first: likes and comments on my posts, and replies to
+   * my comments elsewhere (only those the WeChat rule lets me see). The cursor is the last item's
+   * `<createdAtMs>_<key>`; keys break ties on the millisecond.
+   */
+  async function notifications(viewerId: number, cursorText: string | undefined, limitWanted: number | undefined) {
+    const limit = pageLimit(limitWanted);
+    let cursor: { at: number; key: string } | null = null;
+    if (cursorText) {
+      const match = /^([0-9]{1,15})_([lc]:[0-9:]{1,40})$/.exec(cursorText);
+      if (!match) fail('VALIDATION_FAILED', 'cursor is not one this server gave out');
+      cursor = { at: Number(match[1]), key: match[2] as string };
+    }
+    // Items on the cursor's millisecond are re-read and filtered by key; the slack bounds how many.
+    const fetch = limit + socialLimits.notificationTieSlack;
+    let likes = db
+      .selectFrom('moment_likes as l')
+      .innerJoin('moment_posts as p', 'p.id', 'l.post_id')
+      .select(['l.post_id', 'l.account_id', 'l.created_at'])
+      .where('p.author_id', '=', viewerId)
+      .where('l.account_id', '!=', viewerId);
+    if (cursor) likes = likes.where('l.created_at', '<=', cursor.at);
+    let comments = db
+      .selectFrom('moment_comments as c')
+      .innerJoin('moment_posts as p', 'p.id', 'c.post_id')
+      .selectAll('c')
+      .select('p.author_id as post_author_id')
+      .where((eb) => eb.or([eb('p.author_id', '=', viewerId), eb('c.reply_to_account_id', '=', viewerId)]))
+      .where('c.author_id', '!=', viewerId);
+    if (cursor) comments = comments.where('c.created_at', '<=', cursor.at);
+    const [likeRows, commentRows] = await Promise.all([
+      likes.orderBy('l.created_at', 'desc').limit(fetch).execute(),
+      comments.orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(fetch).execute(),
+    ]);
+    const pad = (n: number) => String(n).padStart(15, '0');
+    type Item = { at: number; key: string; like?: (typeof likeRows)[number]; comment?: (typeof commentRows)[number] };
+    const items: Item[] = [
+      ...likeRows.map((like) => ({ at: like.created_at, key: `l:${pad(like.post_id)}:${pad(like.account_id)}`, like })),
+      ...commentRows.map((comment) => ({ at: comment.created_at, key: `c:${pad(comment.id)}`, comment })),
+    ]
+      .filter((item) => !cursor || item.at < cursor.at || (item.at === cursor.at && item.key < cursor.key))
+      .sort((a, b) => b.at - a.at || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0));
+    const page: Item[] = [];
+    let looked = 0;
+    for (const item of items) {
+      if (page.length === limit) break;
+      looked += 1;
+      const reply = item.comment && item.comment.post_author_id !== viewerId;
+      if (reply && item.comment) {
+        // A reply on someone else's post: I must still see that post and the replier.
+        const row = await store.post(item.comment.post_id);
+        if (!row || !(await canSee(viewerId, row))) continue;
+        const friends = await store.friendsAmong(viewerId, [item.comment.author_id]);
+        if (!canSeeInteraction(item.comment.author_id, row.author_id, viewerId, friends)) continue;
+      }
+      page.push(item);
+    }
+    const postIds = [...new Set(page.map((i) => i.like?.post_id ?? i.comment?.post_id ?? 0))];
+    const posts = postIds.length ? await db.selectFrom('moment_posts').selectAll().where('id', 'in', postIds).execute() : [];
+    const postById = new Map(posts.map((p) => [p.id, p]));
+    const profiles = await accounts.getAccounts(page.map((i) => i.like?.account_id ?? i.comment?.author_id ?? 0));
+    const who = (id: number) => {
+      const row = profiles.get(id);
+      return row ? presentAccount(row) : { id: idString(id), handle: '', displayName: '', avatarUrl: null, region: null };
+    };
+    const last = page[page.length - 1];
+    return {
+      notifications: page.map((item) => {
+        const postRow = postById.get(item.like?.post_id ?? item.comment?.post_id ?? 0);
+        const firstMedia = postRow ? (JSON.parse(postRow.media) as PresentedMedia[])[0] : undefined;
+        const type = item.like ? 'like' : item.comment?.post_author_id === viewerId ? 'comment' : 'reply';
+        return {
+          id: item.key,
+          type,
+          account: who(item.like?.account_id ?? item.comment?.author_id ?? 0),
+          post: postRow ? { id: idString(postRow.id), text: postRow.text.slice(0, 80), thumbUrl: firstMedia?.thumbUrl ?? null } : null,
+          comment: item.comment ? { id: idString(item.comment.id), text: item.comment.text } : null,
+          createdAt: toIso(item.at),
+        };
+      }),
+      nextCursor: last && (looked < items.length || likeRows.length === fetch || commentRows.length === fetch) ? `${last.at}_${last.key}` : null,
+    };
+  }
+
   media.addReferenceCheck(async (mediaId) => {
     const post = await db.selectFrom('moment_media').select('post_id').where('media_id', '=', mediaId).limit(1).executeTakeFirst();
     const cover = await db.selectFrom('moment_settings').select('account_id').where('cover_media_id', '=', mediaId).limit(1).executeTakeFirst();
@@ -444,7 +534,7 @@ export function createMomentsService(ctx: AppContext, deps: { accounts: Accounts
     return friends.size > 0;
   });
 
-  return { createPost, timeline, album, getPost, deletePost, like, unlike, comment, deleteComment, settings, updateSettings };
+  return { createPost, timeline, album, getPost, deletePost, like, unlike, comment, deleteComment, settings, updateSettings, notifications };
 }
 
 export type MomentsService = ReturnType<typeof createMomentsService>;

@@ -1,53 +1,43 @@
 import type { Media } from '@plaza/client';
-import { Button, Dialog, ImageUploader, type ImageUploadItem, Input, Popup, Tabs, TextArea, Toast } from 'antd-mobile';
-import { AddOutline, HeartFill, HeartOutline } from 'antd-mobile-icons';
+import { ActionSheet, Button, Dialog, ImageUploader, type ImageUploadItem, Input, Popup, Radio, Tabs, TextArea, Toast } from 'antd-mobile';
+import { AddOutline, CheckShieldFill, HeartFill, HeartOutline, SendOutline, UserOutline } from 'antd-mobile-icons';
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
 import { Page } from '../../components/Page';
-import { api, errorText, queryClient } from '../../lib/api';
+import { api, errorText, newClientMsgId } from '../../lib/api';
 import { relativeTime } from '../../lib/format';
-import { useMediaUrl } from '../../lib/media';
+import { useMediaUrl, useStreamUrl, videoPosterFrame } from '../../lib/media';
+import { sortConversations, useConversations } from '../../lib/queries';
+import { TID } from '../../testids';
+import { useConversationTitle } from '../ChatsList';
+import { type ChannelPost, type ChannelSummary, channelsApi, type FeedKind, refreshChannels } from './api';
+import { ExperimentPanel } from './ExperimentPanel';
 import '../moments/moments.css';
+import './channels.css';
 
-type FeedKind = 'following' | 'friends-liked' | 'recommended';
+const refresh = refreshChannels;
 
-interface ChannelPost {
-  id: string;
-  channel: { id: string; name: string } | null;
-  kind: 'photos' | 'video';
-  caption: string;
-  media: Media[];
-  link: { url: string; title: string } | null;
-  likeCount: number;
-  commentCount: number;
-  likedByMe: boolean;
-  createdAt: string;
-  why: string | null;
+/** Views already reported this page load: an A/B impression counts once per member anyway. */
+const reportedViews = new Set<string>();
+
+function reportView(post: ChannelPost, completed: boolean) {
+  if (!post.experiment || post.ownedByMe) return;
+  const key = `${post.id}:${completed}`;
+  if (reportedViews.has(key)) return;
+  reportedViews.add(key);
+  void channelsApi.view(post.id, completed).catch(() => reportedViews.delete(key));
 }
 
-interface FeedPage {
-  posts: ChannelPost[];
-  nextCursor: string | null;
-}
-
-const channelsApi = {
-  feed: (kind: FeedKind, cursor?: string) => api.request<FeedPage>('GET', '/api/v1/channels/feed', undefined, cursor ? { kind, cursor } : { kind }),
-  mine: () => api.request<{ channel: { id: string; name: string; followerCount: number } | null }>('GET', '/api/v1/channels/mine'),
-  open: (name: string) => api.request<{ channel: { id: string } }>('POST', '/api/v1/channels', { name }),
-  post: (body: { caption?: string; photoMediaIds?: string[]; videoMediaId?: string }) =>
-    api.request<{ post: ChannelPost }>('POST', '/api/v1/channel-posts', body),
-  like: (id: string, on: boolean) => api.request<void>(on ? 'PUT' : 'DELETE', `/api/v1/channel-posts/${encodeURIComponent(id)}/like`, on ? {} : undefined),
-  follow: (channelId: string) => api.request<void>('PUT', `/api/v1/channels/${encodeURIComponent(channelId)}/follow`, {}),
-};
-
-const refresh = () => void queryClient.invalidateQueries({ queryKey: ['channels'] });
-
-function MediaView({ media, video }: { media: Media; video: boolean }) {
-  const src = useMediaUrl(video ? media.url : (media.thumbUrl ?? media.url));
+function MediaView({ media, video, cover, onEnded }: { media: Media; video: boolean; cover: Media | null; onEnded?: () => void }) {
+  const picture = useMediaUrl(video ? null : (media.thumbUrl ?? media.url));
+  const stream = useStreamUrl(video ? media.id : null);
+  const src = video ? stream : picture;
+  const poster = useMediaUrl(video ? (cover?.thumbUrl ?? cover?.url ?? media.thumbUrl) : null);
   if (!src) return <span className="moment-photo-placeholder" />;
   return video ? (
-    <video className="moment-video" src={src} controls preload="metadata">
+    <video className="moment-video" src={src} poster={poster} controls preload="metadata" data-testid={TID.CHANNEL_VIDEO} onEnded={onEnded}>
       <track kind="captions" />
     </video>
   ) : (
@@ -55,8 +45,23 @@ function MediaView({ media, video }: { media: Media; video: boolean }) {
   );
 }
 
-function ChannelPostCard({ post }: { post: ChannelPost }) {
+export function VerifiedBadge({ channel }: { channel: ChannelSummary | null | undefined }) {
+  const { t } = useTranslation();
+  if (!channel?.verified) return null;
+  return (
+    <span className="channel-verified" title={t('Verified creator')} data-testid={TID.CHANNEL_VERIFIED_BADGE}>
+      <CheckShieldFill aria-hidden /> <span className="visually-hidden">{t('Verified creator')}</span>
+    </span>
+  );
+}
+
+function ChannelPostCard({ post, detail = false }: { post: ChannelPost; detail?: boolean }) {
   const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
+  const [sharing, setSharing] = useState(false);
+  useEffect(() => {
+    reportView(post, detail && post.kind === 'photos');
+  }, [post, detail]);
   const like = useMutation({ mutationFn: () => channelsApi.like(post.id, !post.likedByMe), onSuccess: refresh, onError: (e) => Toast.show(errorText(e)) });
   const follow = useMutation({
     mutationFn: () => channelsApi.follow(post.channel?.id ?? ''),
@@ -66,35 +71,120 @@ function ChannelPostCard({ post }: { post: ChannelPost }) {
     },
     onError: (e) => Toast.show(errorText(e)),
   });
+  const shown = post.kind === 'photos' && post.cover ? [post.cover, ...post.media.slice(1)] : post.media;
   return (
-    <article className="moment" data-testid="channel-post">
+    <article className="moment" data-testid={TID.CHANNEL_POST} data-post-id={post.id}>
       <div className="moment-main">
         <div className="moment-meta">
           <span className="moment-author">{post.channel?.name}</span>
-          <button type="button" className="link-button" onClick={() => follow.mutate()}>
-            {t('Follow')}
-          </button>
+          <VerifiedBadge channel={post.channel} />
+          {post.ownedByMe ? null : (
+            <button type="button" className="link-button" onClick={() => follow.mutate()}>
+              {t('Follow')}
+            </button>
+          )}
         </div>
         {post.why ? <div className="muted channel-why">{post.why}</div> : null}
-        {post.caption ? <div className="moment-text">{post.caption}</div> : null}
-        <div className={post.media.length === 1 ? 'moment-photos one' : 'moment-photos grid'}>
-          {post.media.map((m) => (
+        {post.caption ? (
+          <div className="moment-text" data-testid={TID.CHANNEL_POST_CAPTION}>
+            {post.caption}
+          </div>
+        ) : null}
+        <div className={shown.length === 1 ? 'moment-photos one' : 'moment-photos grid'}>
+          {shown.map((m) => (
             <span key={m.id} className="moment-photo">
-              <MediaView media={m} video={post.kind === 'video'} />
+              <MediaView media={m} video={post.kind === 'video'} cover={post.cover} onEnded={() => reportView(post, true)} />
             </span>
           ))}
         </div>
+        {post.link ? (
+          <a className="moment-link" href={post.link.url} target="_blank" rel="noreferrer noopener">
+            <strong>{post.link.title || post.link.url}</strong>
+          </a>
+        ) : null}
         <div className="moment-meta">
           <span className="muted">{relativeTime(post.createdAt, t, i18n.language)}</span>
           <button type="button" className="link-button" aria-label={t('Like')} onClick={() => like.mutate()}>
             {post.likedByMe ? <HeartFill color="#eb5757" /> : <HeartOutline />} {post.likeCount}
           </button>
-          <span className="muted">
+          <button
+            type="button"
+            className="link-button"
+            data-testid={TID.CHANNEL_POST_OPEN}
+            onClick={() => (detail ? undefined : navigate(`/discover/channels/posts/${post.id}`))}
+          >
             {post.commentCount} {t('Comments')}
-          </span>
+          </button>
+          <button type="button" className="link-button" aria-label={t('Share')} data-testid={TID.CHANNEL_SHARE} onClick={() => setSharing(true)}>
+            <SendOutline /> {t('Share')}
+          </button>
         </div>
       </div>
+      {sharing ? <ShareSheet post={post} onClose={() => setSharing(false)} /> : null}
     </article>
+  );
+}
+
+/** Share into a chat (a card message) or into my Moments (a link card). */
+function ShareSheet({ post, onClose }: { post: ChannelPost; onClose: () => void }) {
+  const { t } = useTranslation();
+  const [target, setTarget] = useState<'choose' | 'chat' | 'moments'>('choose');
+  const [conversationId, setConversationId] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const { data: conversations = [] } = useConversations();
+  const titleOf = useConversationTitle();
+  const send = useMutation({
+    mutationFn: () =>
+      target === 'chat' && conversationId
+        ? channelsApi.shareToChat(post.id, conversationId, newClientMsgId())
+        : channelsApi.shareToMoments(post.id, text.trim()),
+    onSuccess: () => {
+      Toast.show({ icon: 'success', content: t('Shared') });
+      onClose();
+    },
+    onError: (e) => Toast.show(errorText(e)),
+  });
+  if (target === 'choose')
+    return (
+      <ActionSheet
+        visible
+        onClose={onClose}
+        cancelText={t('Cancel')}
+        actions={[
+          { key: 'chat', text: t('Send to chat'), onClick: () => setTarget('chat') },
+          { key: 'moments', text: t('Share to Moments'), onClick: () => setTarget('moments') },
+        ]}
+      />
+    );
+  return (
+    <Popup visible onMaskClick={onClose} bodyClassName="sheet tall">
+      <div className="sheet-title">{target === 'chat' ? t('Send to chat') : t('Share to Moments')}</div>
+      {target === 'chat' ? (
+        <div className="picker-list">
+          <Radio.Group value={conversationId ?? undefined} onChange={(v) => setConversationId(String(v))}>
+            {sortConversations(conversations).map((c) => (
+              <Radio key={c.id} value={c.id} className="picker-row" data-testid={TID.CHANNEL_SHARE_TARGET} data-conversation-id={c.id}>
+                {titleOf(c)}
+              </Radio>
+            ))}
+          </Radio.Group>
+        </div>
+      ) : (
+        <TextArea value={text} onChange={setText} placeholder={t('Say something about it')} maxLength={2000} autoSize={{ minRows: 2, maxRows: 5 }} />
+      )}
+      <div className="sheet-actions">
+        <Button onClick={onClose}>{t('Cancel')}</Button>
+        <Button
+          color="primary"
+          loading={send.isPending}
+          disabled={target === 'chat' && !conversationId}
+          onClick={() => send.mutate()}
+          data-testid={TID.CHANNEL_SHARE_CONFIRM}
+        >
+          {t('Share')}
+        </Button>
+      </div>
+    </Popup>
   );
 }
 
@@ -151,7 +241,10 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
       const file = input.files?.[0];
       if (!file) return;
       try {
-        setVideo((await api.uploadMedia('video', file, file.name)).media.id);
+        const uploaded = (await api.uploadMedia('video', file, file.name)).media;
+        const frame = await videoPosterFrame(file);
+        if (frame) await api.setVideoPoster(uploaded.id, frame);
+        setVideo(uploaded.id);
       } catch (e) {
         void Dialog.alert({ content: errorText(e) });
       }
@@ -170,14 +263,26 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
           disabled={(!items.length && !video) || (!mine.data?.channel && !name.trim())}
           loading={publish.isPending}
           onClick={() => publish.mutate()}
+          data-testid={TID.CHANNEL_PUBLISH}
         >
           {t('Publish')}
         </Button>
       </div>
-      {mine.data && !mine.data.channel ? <Input value={name} onChange={setName} placeholder={t('Name your channel')} /> : null}
-      <TextArea value={caption} onChange={setCaption} placeholder={t('Caption')} maxLength={1000} autoSize={{ minRows: 2, maxRows: 6 }} />
+      {mine.data && !mine.data.channel ? (
+        <Input value={name} onChange={setName} placeholder={t('Name your channel')} data-testid={TID.CHANNEL_NAME_INPUT} />
+      ) : null}
+      <TextArea
+        value={caption}
+        onChange={setCaption}
+        placeholder={t('Caption')}
+        maxLength={1000}
+        autoSize={{ minRows: 2, maxRows: 6 }}
+        data-testid={TID.CHANNEL_CAPTION_INPUT}
+      />
       {video ? (
-        <span className="muted">{t('Video ready')}</span>
+        <span className="muted" data-testid={TID.CHANNEL_VIDEO_READY}>
+          {t('Video ready')}
+        </span>
       ) : (
         <ImageUploader
           value={items}
@@ -189,7 +294,7 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
         />
       )}
       {!items.length && !video ? (
-        <Button size="small" onClick={pickVideo}>
+        <Button size="small" onClick={pickVideo} data-testid={TID.CHANNEL_PICK_VIDEO}>
           {t('Choose a video (up to 1 minute)')}
         </Button>
       ) : null}
@@ -199,6 +304,7 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
 
 export function ChannelsPage() {
   const { t } = useTranslation();
+  const navigate = useNavigate();
   const [publishing, setPublishing] = useState(false);
   return (
     <Page
@@ -206,9 +312,26 @@ export function ChannelsPage() {
       fallback="/discover"
       className="moments-page"
       right={
-        <button type="button" className="icon-button" aria-label={t('Publish to my channel')} onClick={() => setPublishing(true)}>
-          <AddOutline fontSize={22} />
-        </button>
+        <>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t('My channel')}
+            data-testid={TID.CHANNEL_MINE_OPEN}
+            onClick={() => navigate('/discover/channels/mine')}
+          >
+            <UserOutline fontSize={22} />
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t('Publish to my channel')}
+            data-testid={TID.CHANNEL_PUBLISH_OPEN}
+            onClick={() => setPublishing(true)}
+          >
+            <AddOutline fontSize={22} />
+          </button>
+        </>
       }
     >
       <Tabs defaultActiveKey="recommended">
@@ -224,5 +347,51 @@ export function ChannelsPage() {
       </Tabs>
       <Publish visible={publishing} onClose={() => setPublishing(false)} />
     </Page>
+  );
+}
+
+/** One post with its comments; where a shared card leads. */
+export function ChannelPostPage() {
+  const { t, i18n } = useTranslation();
+  const { id = '' } = useParams();
+  const post = useQuery({ queryKey: ['channels', 'post', id], queryFn: () => channelsApi.getPost(id) });
+  const comments = useQuery({ queryKey: ['channels', 'comments', id], queryFn: () => channelsApi.comments(id) });
+  const [text, setText] = useState('');
+  const send = useMutation({
+    mutationFn: () => channelsApi.comment(id, text.trim()),
+    onSuccess: () => {
+      setText('');
+      refresh();
+    },
+    onError: (e) => Toast.show(errorText(e)),
+  });
+  return (
+    <Page title={t('Channels')} fallback="/discover/channels" className="moments-page">
+      {post.data ? <ChannelPostCard post={post.data.post} detail /> : null}
+      {post.error ? <p className="empty muted">{errorText(post.error)}</p> : null}
+      <div className="channel-comments">
+        {(comments.data?.comments ?? []).map((c) => (
+          <div key={c.id} className="channel-comment" data-testid={TID.CHANNEL_COMMENT}>
+            <strong>{c.author?.displayName}</strong> {c.text} <span className="muted">{relativeTime(c.createdAt, t, i18n.language)}</span>
+          </div>
+        ))}
+        <div className="moment-reply">
+          <Input value={text} onChange={setText} placeholder={t('Comment')} maxLength={500} data-testid={TID.CHANNEL_COMMENT_INPUT} />
+          <Button size="small" color="primary" disabled={!text.trim()} loading={send.isPending} onClick={() => send.mutate()}>
+            {t('Send')}
+          </Button>
+        </div>
+      </div>
+      {post.data?.post.ownedByMe ? <ExperimentPanel post={post.data.post} /> : null}
+    </Page>
+  );
+}
+
+export function ChannelLinkCard({ path, title, caption }: { path: string; title: string; caption: string }) {
+  return (
+    <Link className="moment-link" to={path} data-testid={TID.CHANNEL_LINK_CARD}>
+      <strong>{title}</strong>
+      {caption ? <span className="muted">{caption}</span> : null}
+    </Link>
   );
 }

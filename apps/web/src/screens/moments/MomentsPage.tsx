@@ -9,9 +9,12 @@ import { Avatar } from '../../components/Avatar';
 import { Page } from '../../components/Page';
 import { api, errorText, queryClient, useMyId } from '../../lib/api';
 import { relativeTime } from '../../lib/format';
-import { useMediaUrl } from '../../lib/media';
+import { useMediaUrl, useStreamUrl, videoPosterFrame } from '../../lib/media';
 import { useContacts, useMe } from '../../lib/queries';
 import { type MomentComment, type MomentPage, type MomentPost, momentsApi, type NewMoment } from './api';
+import { TID } from '../../testids';
+import { ChannelLinkCard } from '../channels/ChannelsPage';
+import { MomentNotificationsBell } from './MomentNotificationsPage';
 import './moments.css';
 
 const timelineKey = ['moments', 'timeline'] as const;
@@ -43,10 +46,11 @@ function PhotoGrid({ media }: { media: Media[] }) {
 }
 
 function Video({ media }: { media: Media }) {
-  const src = useMediaUrl(media.url);
+  const src = useStreamUrl(media.id);
+  const poster = useMediaUrl(media.thumbUrl);
   // Members' clips carry no caption files; the empty track keeps the player accessible-ready.
   return src ? (
-    <video className="moment-video" src={src} controls preload="metadata">
+    <video className="moment-video" src={src} poster={poster} controls preload="metadata">
       <track kind="captions" />
     </video>
   ) : (
@@ -63,7 +67,12 @@ function CommentLine({ comment, post, onReply }: { comment: MomentComment; post:
     await momentsApi.deleteComment(post.id, comment.id).then(refresh, (e) => Toast.show(errorText(e)));
   };
   return (
-    <button type="button" className="moment-comment" onClick={() => (comment.author.id === myId ? (mine ? void remove() : undefined) : onReply(comment))}>
+    <button
+      type="button"
+      className="moment-comment"
+      data-testid={TID.MOMENT_COMMENT}
+      onClick={() => (comment.author.id === myId ? (mine ? void remove() : undefined) : onReply(comment))}
+    >
       <strong>{comment.author.displayName}</strong>
       {comment.replyTo ? (
         <>
@@ -101,14 +110,16 @@ function PostCard({ post }: { post: MomentPost }) {
     await momentsApi.remove(post.id).then(refresh, (e) => Toast.show(errorText(e)));
   };
   return (
-    <article className="moment" data-testid="moment-post">
+    <article className="moment" data-testid={TID.MOMENT_POST} data-post-id={post.id}>
       <Avatar account={post.author} size={42} />
       <div className="moment-main">
         <div className="moment-author">{post.author.displayName}</div>
         {post.text ? <div className="moment-text">{post.text}</div> : null}
         {post.kind === 'photos' ? <PhotoGrid media={post.media} /> : null}
         {post.kind === 'video' && post.media[0] ? <Video media={post.media[0]} /> : null}
-        {post.link ? (
+        {post.link?.channelPostId ? (
+          <ChannelLinkCard path={`/discover/channels/posts/${post.link.channelPostId}`} title={post.link.title} caption={post.link.description ?? ''} />
+        ) : post.link ? (
           <a className="moment-link" href={post.link.url} target="_blank" rel="noreferrer noopener">
             <strong>{post.link.title || post.link.url}</strong>
             {post.link.description ? <span className="muted">{post.link.description}</span> : null}
@@ -138,6 +149,7 @@ function PostCard({ post }: { post: MomentPost }) {
                 <button
                   type="button"
                   role="menuitem"
+                  data-testid={TID.MOMENT_COMMENT_ACTION}
                   onClick={() => {
                     setMenu(false);
                     setReplyTo(null);
@@ -147,7 +159,7 @@ function PostCard({ post }: { post: MomentPost }) {
                 </button>
               </span>
             ) : null}
-            <button type="button" className="moment-more" aria-label={t('Like or comment')} data-testid="moment-menu" onClick={() => setMenu((v) => !v)}>
+            <button type="button" className="moment-more" aria-label={t('Like or comment')} data-testid={TID.MOMENT_MENU} onClick={() => setMenu((v) => !v)}>
               <MoreOutline />
             </button>
           </span>
@@ -172,7 +184,7 @@ function PostCard({ post }: { post: MomentPost }) {
               onChange={setText}
               placeholder={replyTo ? `${t('Reply')} ${replyTo.author.displayName}` : t('Comment')}
               onEnterPress={() => text.trim() && send.mutate()}
-              data-testid="moment-comment-input"
+              data-testid={TID.MOMENT_COMMENT_INPUT}
             />
             <Button size="small" color="primary" disabled={!text.trim()} loading={send.isPending} onClick={() => send.mutate()}>
               {t('Send')}
@@ -194,10 +206,34 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
   const [chosen, setChosen] = useState<string[]>([]);
   const [tags, setTags] = useState<string[]>([]);
   const allTags = [...new Set((contacts ?? []).flatMap((c) => c.tags))];
+  const [video, setVideo] = useState<string | null>(null);
+  const [linkUrl, setLinkUrl] = useState('');
+  const [linkTitle, setLinkTitle] = useState('');
+  const [linking, setLinking] = useState(false);
+  const pickVideo = () => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = 'video/*';
+    input.onchange = async () => {
+      const file = input.files?.[0];
+      if (!file) return;
+      try {
+        const uploaded = (await api.uploadMedia('video', file, file.name)).media;
+        const frame = await videoPosterFrame(file);
+        if (frame) await api.setVideoPoster(uploaded.id, frame);
+        setVideo(uploaded.id);
+      } catch (e) {
+        void Dialog.alert({ content: errorText(e) });
+      }
+    };
+    input.click();
+  };
   const post = useMutation({
     mutationFn: () => {
       const body: NewMoment = { text: text.trim() || undefined, visibility };
-      if (photos.length) body.photoMediaIds = photos.map((p) => p.key as string);
+      if (video) body.videoMediaId = video;
+      else if (linking && linkUrl.trim()) body.link = { url: linkUrl.trim(), title: linkTitle.trim() };
+      else if (photos.length) body.photoMediaIds = photos.map((p) => p.key as string);
       if (location.trim()) body.location = { name: location.trim() };
       if (visibility !== 'friends') body.audience = { accountIds: chosen, tags };
       return momentsApi.create(body);
@@ -205,6 +241,10 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
     onSuccess: () => {
       setText('');
       setPhotos([]);
+      setVideo(null);
+      setLinking(false);
+      setLinkUrl('');
+      setLinkTitle('');
       setLocation('');
       setVisibility('friends');
       setChosen([]);
@@ -227,10 +267,10 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
         <Button
           size="small"
           color="primary"
-          disabled={!text.trim() && photos.length === 0}
+          disabled={!text.trim() && photos.length === 0 && !video && !(linking && linkUrl.trim())}
           loading={post.isPending}
           onClick={() => post.mutate()}
-          data-testid="moment-publish"
+          data-testid={TID.MOMENT_PUBLISH}
         >
           {t('Post')}
         </Button>
@@ -241,9 +281,28 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
         placeholder={t('Say something…')}
         autoSize={{ minRows: 3, maxRows: 8 }}
         maxLength={2000}
-        data-testid="moment-text"
+        data-testid={TID.MOMENT_TEXT}
       />
-      <ImageUploader value={photos} onChange={setPhotos} upload={upload} maxCount={9} multiple accept="image/*" />
+      {video ? (
+        <span className="muted">{t('Video ready')}</span>
+      ) : linking ? (
+        <>
+          <Input value={linkUrl} onChange={setLinkUrl} placeholder="https://…" />
+          <Input value={linkTitle} onChange={setLinkTitle} placeholder={t('Link title')} maxLength={200} />
+        </>
+      ) : (
+        <ImageUploader value={photos} onChange={setPhotos} upload={upload} maxCount={9} multiple accept="image/*" />
+      )}
+      {!video && !linking && photos.length === 0 ? (
+        <div className="sheet-actions">
+          <Button size="small" onClick={pickVideo}>
+            {t('Choose a video (up to 1 minute)')}
+          </Button>
+          <Button size="small" onClick={() => setLinking(true)}>
+            {t('Share a link')}
+          </Button>
+        </div>
+      ) : null}
       <Input value={location} onChange={setLocation} placeholder={t('Location (optional)')} />
       <div className="moment-visibility">
         <strong>{t('Who can see')}</strong>
@@ -352,10 +411,11 @@ export function MomentsPage() {
       className="moments-page"
       right={
         <>
+          <MomentNotificationsBell />
           <button type="button" className="icon-button" aria-label={t('Who can see my history')} onClick={historyMenu}>
             <MoreOutline fontSize={20} />
           </button>
-          <button type="button" className="icon-button" aria-label={t('Post a Moment')} data-testid="moment-compose" onClick={() => setComposing(true)}>
+          <button type="button" className="icon-button" aria-label={t('Post a Moment')} data-testid={TID.MOMENT_COMPOSE} onClick={() => setComposing(true)}>
             <CameraOutline fontSize={22} />
           </button>
         </>

@@ -17,7 +17,7 @@ export interface MomentPost {
   kind: 'text' | 'photos' | 'video' | 'link';
   text: string;
   media: Media[];
-  link: { url: string; title: string; description?: string } | null;
+  link: { url: string; title: string; description?: string; channelPostId?: string } | null;
   location: { name: string } | null;
   visibility?: 'friends' | 'include' | 'exclude';
   createdAt: string;
@@ -34,6 +34,7 @@ export interface MomentPage {
 export interface NewMoment {
   text?: string;
   photoMediaIds?: string[];
+  videoMediaId?: string;
   link?: { url: string; title: string };
   location?: { name: string };
   visibility?: 'friends' | 'include' | 'exclude';

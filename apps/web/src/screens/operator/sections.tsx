@@ -1,7 +1,8 @@
-import { GlobalOutline, PayCircleOutline, TeamOutline } from 'antd-mobile-icons';
+import { CheckShieldOutline, GlobalOutline, PayCircleOutline, TeamOutline } from 'antd-mobile-icons';
 import type { ReactNode } from 'react';
 import { OfficialReviewSection } from '../official/OfficialReviewSection';
 import { GoldPriceSection } from '../wallet/WalletPages';
+import { ChannelVerificationsSection } from './ChannelVerificationsSection';
 import { OperatorsSection } from './OperatorsSection';
 
 /**
@@ -19,4 +20,5 @@ export const operatorSections: OperatorSection[] = [
   { path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> },
   { path: 'gold-price', title: 'Gold price', icon: <PayCircleOutline />, element: <GoldPriceSection /> },
   { path: 'official-accounts', title: 'Official Account reviews', icon: <GlobalOutline />, element: <OfficialReviewSection /> },
+  { path: 'creator-verification', title: 'Creator verification', icon: <CheckShieldOutline />, element: <ChannelVerificationsSection /> },
 ];

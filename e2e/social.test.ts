@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeFriends, type Member, registerMember, startApp, type TestApp } from '../apps/server/src/test/harness.js';
+import { TID } from '../apps/web/src/testids.js';
+import { buildWeb, chromiumAvailable, launchChromium } from './browser.js';
+
+const PASSWORD = 'correct horse battery';
+const shots = path.join(os.tmpdir(), `plaza-e2e-social-${process.pid}`);
+// A two-second 64×48 VP8 clip (6 KB), the same one the media tests probe.
+const CLIP = path.resolve(import.meta.dirname, '../apps/server/src/modules/media/testdata/clip-2s.webm');
+
+describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 120_000 }, () => {
+  let app: TestApp;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  /** A member registered through the API, signed in on a fresh browser page with the login form. */
+  async function signedIn(member: Member): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'en-US' });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(app.url);
+    await page.getByTestId(TID.AUTH_TAB_LOGIN).click();
+    await page.getByTestId(TID.LOGIN_HANDLE).fill(member.handle);
+    await page.getByTestId(TID.LOGIN_PASSWORD).fill(PASSWORD);
+    await page.getByTestId(TID.LOGIN_SUBMIT).click();
+    await page.getByTestId(TID.TAB_CHATS).waitFor();
+    return page;
+  }
+
+  async function open(page: Page, route: string): Promise<void> {
+    await page.goto(app.url + route);
+  }
+
+  beforeAll(async () => {
+    fs.mkdirSync(shots, { recursive: true });
+    buildWeb();
+    app = await startApp({ dialect: 'sqlite' });
+    browser = await launchChromium();
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('posts a Moment with photos; a friend comments; a friend of the poster who is not the commenter’s friend does not see it', async () => {
+    const alice = await registerMember(app, 'Alice');
+    const bob = await registerMember(app, 'Bob');
+    const carol = await registerMember(app, 'Carol');
+    await makeFriends(alice, bob);
+    await makeFriends(alice, carol);
+
+    const photos = [0, 1].map((i) => path.join(shots, `moment-${i}.png`));
+    for (const [i, file] of photos.entries())
+      await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 40 + 100 * i, g: 120, b: 200 } } })
+        .png()
+        .toFile(file);
+
+    const alicePage = await signedIn(alice);
+    await open(alicePage, '/discover/moments');
+    await alicePage.getByTestId(TID.MOMENT_COMPOSE).click();
+    await alicePage.getByTestId(TID.MOMENT_TEXT).locator('textarea:not([readonly])').fill('Spring in the park');
+    await alicePage.locator('.moment-compose input[type="file"]').setInputFiles(photos);
+    await expect.poll(() => alicePage.locator('.moment-compose .adm-image-uploader-cell img').count()).toBe(2);
+    await expect.poll(() => alicePage.locator('.moment-compose .adm-image-uploader-cell-loading').count()).toBe(0);
+    await alicePage.getByTestId(TID.MOMENT_PUBLISH).click();
+    const alicePost = alicePage.getByTestId(TID.MOMENT_POST).filter({ hasText: 'Spring in the park' });
+    await expect.poll(() => alicePost.locator('.moment-photos img').count()).toBe(2);
+
+    const bobPage = await signedIn(bob);
+    await open(bobPage, '/discover/moments');
+    const bobSees = bobPage.getByTestId(TID.MOMENT_POST).filter({ hasText: 'Spring in the park' });
+    await bobSees.getByTestId(TID.MOMENT_MENU).click();
+    await bobSees.getByTestId(TID.MOMENT_COMMENT_ACTION).click();
+    await bobSees.getByTestId(TID.MOMENT_COMMENT_INPUT).locator('input').fill('Lovely light!');
+    await bobSees.getByTestId(TID.MOMENT_COMMENT_INPUT).locator('input').press('Enter');
+    await bobSees.getByTestId(TID.MOMENT_COMMENT).filter({ hasText: 'Lovely light!' }).waitFor();
+
+    // The poster sees the comment of a friend.
+    await alicePage.reload();
+    await alicePage
+      .getByTestId(TID.MOMENT_POST)
+      .filter({ hasText: 'Spring in the park' })
+      .getByTestId(TID.MOMENT_COMMENT)
+      .filter({ hasText: 'Lovely light!' })
+      .waitFor();
+
+    // …and hears of it under the bell.
+    await alicePage.getByTestId(TID.MOMENT_NOTIFICATIONS).click();
+    await alicePage.getByTestId(TID.MOMENT_NOTIFICATION).filter({ hasText: 'Lovely light!' }).waitFor();
+
+    // Carol is Alice's friend but not Bob's: she sees the post and its photos, not Bob's comment.
+    const carolPage = await signedIn(carol);
+    await open(carolPage, '/discover/moments');
+    const carolSees = carolPage.getByTestId(TID.MOMENT_POST).filter({ hasText: 'Spring in the park' });
+    await expect.poll(() => carolSees.locator('.moment-photos img').count()).toBe(2);
+    expect(await carolSees.getByTestId(TID.MOMENT_COMMENT).count()).toBe(0);
+    expect(await carolPage.getByText('Lovely light!').count()).toBe(0);
+    const carolApi = (await carol.http.get('/api/v1/moments/timeline')).body.posts[0];
+    expect(carolApi).toMatchObject({ text: 'Spring in the park', comments: [] });
+    await carolPage.screenshot({ path: path.join(shots, 'moments-carol.png') });
+    await bobPage.screenshot({ path: path.join(shots, 'moments-bob.png') });
+  });
+
+  it('publishes a Channel video with a poster frame from the browser and streams it by range', async () => {
+    const dave = await registerMember(app, 'Dave');
+    const page = await signedIn(dave);
+    await open(page, '/discover/channels');
+    await page.getByTestId(TID.CHANNEL_PUBLISH_OPEN).click();
+    await page.getByTestId(TID.CHANNEL_NAME_INPUT).locator('input').fill('Dave cooks');
+    await page.getByTestId(TID.CHANNEL_CAPTION_INPUT).locator('textarea:not([readonly])').fill('Two seconds of test pattern');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByTestId(TID.CHANNEL_PICK_VIDEO).click();
+    await (await chooser).setFiles(CLIP);
+    await page.getByTestId(TID.CHANNEL_VIDEO_READY).waitFor();
+    await page.getByTestId(TID.CHANNEL_PUBLISH).click();
+
+    const post = page.getByTestId(TID.CHANNEL_POST).filter({ hasText: 'Two seconds of test pattern' });
+    const video = post.getByTestId(TID.CHANNEL_VIDEO);
+    await video.waitFor();
+    await expect.poll(() => video.getAttribute('poster')).toMatch(/^blob:/);
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState >= 1 && v.videoWidth)).toBe(64);
+    // The player streams from a signed URL by itself (no whole-file download into a blob first).
+    expect(await video.evaluate((v: HTMLVideoElement) => new URL(v.currentSrc).pathname)).toMatch(/^\/api\/v1\/media\/[0-9]+\/stream$/);
+
+    const published = (await dave.http.get('/api/v1/channels/mine')).body.channel;
+    const posts = (await dave.http.get(`/api/v1/channels/${published.id}/posts`)).body.posts;
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatchObject({ kind: 'video', caption: 'Two seconds of test pattern' });
+    const media = posts[0].media[0];
+    expect(media).toMatchObject({ mime: 'video/webm', durationMs: 2000, width: 64, height: 48, thumbUrl: `/api/v1/media/${media.id}/thumb` });
+    const poster = await fetch(app.url + media.thumbUrl, { headers: { authorization: `Bearer ${dave.token}` } });
+    expect((await sharp(Buffer.from(await poster.arrayBuffer())).metadata()).width).toBe(64);
+    const ranged = await fetch(app.url + media.url, { headers: { authorization: `Bearer ${dave.token}`, range: 'bytes=0-3' } });
+    expect(ranged.status).toBe(206);
+    expect(Buffer.from(await ranged.arrayBuffer()).readUInt32BE(0)).toBe(0x1a45dfa3);
+    await page.screenshot({ path: path.join(shots, 'channel-video.png') });
+  });
+});

@@ -14,7 +14,9 @@ export type InboxEventType =
   | 'session.revoked'
   | 'account.updated'
   | 'moment.liked'
-  | 'moment.commented';
+  | 'moment.commented'
+  | 'merchant.payment'
+  | 'merchant.refund';
 
 /** Client → server WebSocket frames. */
 export type ClientFrame =

@@ -3,3 +3,4 @@ export * from './schemas.js';
 export * from './events.js';
 export * from './social.js';
 export * from './wallet.js';
+export * from './merchants.js';

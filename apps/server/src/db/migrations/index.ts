@@ -3,6 +3,7 @@ import * as foundation from './2026-11-25T1400-foundation.js';
 import * as wallet from './2026-11-25T1500-wallet.js';
 import * as social from './2026-11-25T1510-social.js';
 import * as operators from './2026-12-02T0900-operators.js';
+import * as merchants from './2026-12-03T1100-merchants.js';
 
 /**
  * Every migration, by timestamped name, in the order they apply. Listed statically (not read from
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T1500-wallet': wallet,
   '2026-11-25T1510-social': social,
   '2026-12-02T0900-operators': operators,
+  '2026-12-03T1100-merchants': merchants,
 };

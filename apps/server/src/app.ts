@@ -25,6 +25,7 @@ import { createMediaService, registerMediaRoutes } from './modules/media/index.j
 import { createMomentsService, registerMomentRoutes } from './modules/moments/index.js';
 import { createRealtimeGateway } from './modules/realtime/index.js';
 import { createWalletService, registerWalletRoutes } from './modules/wallet/index.js';
+import { createMerchantsService, registerMerchantRoutes } from './modules/merchants/index.js';
 
 export interface BuildOptions {
   /** Use this database instead of opening one from the config (tests share setup this way). */
@@ -49,7 +50,8 @@ function buildServices(ctx: AppContext) {
   const moments = createMomentsService(ctx, { accounts, inbox, media });
   const channels = createChannelsService(ctx, { accounts, media });
   const wallet = createWalletService(ctx, { accounts, chat });
-  return { inbox, accounts, media, contacts, chat, moments, channels, wallet };
+  const merchants = createMerchantsService(ctx, { accounts, contacts, inbox, wallet });
+  return { inbox, accounts, media, contacts, chat, moments, channels, wallet, merchants };
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<PlazaApp> {
@@ -139,7 +141,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Plaza API', version: '1.0.0', description: 'The public HTTP API of Plaza.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, merchantKey: { type: 'apiKey', in: 'header', name: 'X-Merchant-Key' } },
+      },
       security: [{ bearer: [] }],
     },
   });
@@ -183,8 +187,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerMomentRoutes(app, services.moments);
   registerChannelRoutes(app, services.channels);
   registerWalletRoutes(app, services.wallet);
+  registerMerchantRoutes(app, services.merchants);
   await services.accounts.applyOperatorHandles();
   services.wallet.start();
+  services.merchants.start();
   const realtime = createRealtimeGateway(app, ctx, services);
 
   if (fs.existsSync(path.join(config.webDir, 'index.html'))) {
@@ -201,6 +207,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       closed = true;
       await realtime.drain();
       await app.close();
+      await services.merchants.close();
       await services.wallet.close();
       await services.chat.close();
       await bus.close();

@@ -50,7 +50,7 @@ function buildServices(ctx: AppContext) {
   const moments = createMomentsService(ctx, { accounts, inbox, media });
   const channels = createChannelsService(ctx, { accounts, media });
   const wallet = createWalletService(ctx, { accounts, chat });
-  const merchants = createMerchantsService(ctx, { accounts, contacts, inbox, wallet });
+  const merchants = createMerchantsService(ctx, { accounts, contacts, inbox, media, wallet });
   return { inbox, accounts, media, contacts, chat, moments, channels, wallet, merchants };
 }
 

@@ -121,6 +121,15 @@ export const errorTable = {
   COUPON_NOT_RELEASED: { status: 409, message: 'No coupons of this campaign are released right now.' },
   COUPON_SOLD_OUT: { status: 409, message: 'All coupons of this release are taken.' },
   COUPON_CAP_REACHED: { status: 409, message: 'You hold as many coupons of this campaign as allowed.' },
+  COVER_PROGRAM_NOT_FOUND: { status: 404, message: 'No such relief cover program.' },
+  COVER_PROGRAM_INVALID: { status: 400, message: 'The cover program does not add up (benefit, days, pool or dates).' },
+  COVER_NOT_ELIGIBLE: { status: 409, message: 'This merchant did not earn enough payment points in the window to enrol.' },
+  COVER_ENROLMENT_CLOSED: { status: 409, message: 'Enrolment in this program has closed.' },
+  COVER_NOT_ENROLLED: { status: 409, message: 'Enrol in the program before claiming.' },
+  COVER_CLAIM_INVALID: { status: 400, message: 'A claim needs dates within the program and at least one document.' },
+  COVER_CLAIM_OVERLAP: { status: 409, message: 'These dates overlap a claim already filed.' },
+  COVER_CLAIM_NOT_FOUND: { status: 404, message: 'No such claim.' },
+  COVER_CLAIM_CLOSED: { status: 409, message: 'This claim cannot take that step now.' },
   COUPON_ALREADY_USED: { status: 409, message: 'This coupon was used by another payment; try again.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -112,3 +112,43 @@ export const MerchantSearchQuery = Obj({
 export type MerchantSearchQuery = Static<typeof MerchantSearchQuery>;
 
 export const ReportQuery = Obj({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })) });
+
+const DateOnly = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
+
+export const CoverProgramBody = Obj({
+  name: Type.String({ minLength: 1, maxLength: 60 }),
+  dailyBenefitMinor: Type.Optional(AmountMinor),
+  maxDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+  minPoints: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+  pointsWindowDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+  poolMinor: AmountMinor,
+  enrolUntil: IsoTime,
+  endsAt: IsoTime,
+});
+export type CoverProgramBody = Static<typeof CoverProgramBody>;
+
+export const CoverEnrolBody = Obj({ programId: MerchantId });
+
+export const CoverClaimBody = Obj({
+  programId: MerchantId,
+  startDate: DateOnly,
+  endDate: DateOnly,
+  mediaIds: Type.Array(MerchantId, { minItems: 1, maxItems: 9 }),
+  note: Type.Optional(Type.String({ maxLength: 300 })),
+});
+export type CoverClaimBody = Static<typeof CoverClaimBody>;
+
+export const CoverDocumentsBody = Obj({ mediaIds: Type.Array(MerchantId, { minItems: 1, maxItems: 9 }), note: Type.Optional(Type.String({ maxLength: 300 })) });
+export type CoverDocumentsBody = Static<typeof CoverDocumentsBody>;
+
+export const CoverDecisionBody = Obj({
+  decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('ask_more')]),
+  note: Type.Optional(Type.String({ maxLength: 300 })),
+});
+export type CoverDecisionBody = Static<typeof CoverDecisionBody>;
+
+export const CoverClaimsQuery = Obj({
+  status: Type.Optional(Type.Union([Type.Literal('submitted'), Type.Literal('more_info'), Type.Literal('approved'), Type.Literal('rejected')])),
+  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+});

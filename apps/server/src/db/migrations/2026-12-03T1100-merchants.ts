@@ -172,10 +172,61 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // A member's n-th coupon of a campaign takes slot n (1..cap): the cap holds even across nodes.
   await db.schema.createIndex('coupons_member_slot').on('coupons').columns(['campaign_id', 'account_id', 'slot']).unique().execute();
   await db.schema.createIndex('coupons_status').on('coupons').columns(['status', 'expires_at']).execute();
+
+  // Relief cover: programs with a funded pool, enrolments, claims, and an audit row per decision.
+  await withIdColumn(db, db.schema.createTable('cover_programs'))
+    .addColumn('name', 'varchar(60)', (c) => c.notNull())
+    .addColumn('daily_benefit_minor', 'bigint', (c) => c.notNull())
+    .addColumn('max_days', 'integer', (c) => c.notNull())
+    .addColumn('min_points', 'integer', (c) => c.notNull())
+    .addColumn('points_window_days', 'integer', (c) => c.notNull())
+    .addColumn('pool_minor', 'bigint', (c) => c.notNull())
+    .addColumn('enrol_until', 'bigint', (c) => c.notNull())
+    .addColumn('ends_at', 'bigint', (c) => c.notNull())
+    .addColumn('status', 'varchar(8)', (c) => c.notNull())
+    .addColumn('created_by', 'bigint', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('cover_enrolments')
+    .addColumn('program_id', 'bigint', (c) => c.notNull())
+    .addColumn('merchant_id', 'bigint', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('cover_enrolments_pk', ['program_id', 'merchant_id'])
+    .execute();
+  await withIdColumn(db, db.schema.createTable('cover_claims'))
+    .addColumn('program_id', 'bigint', (c) => c.notNull())
+    .addColumn('merchant_id', 'bigint', (c) => c.notNull())
+    .addColumn('start_day', 'integer', (c) => c.notNull())
+    .addColumn('end_day', 'integer', (c) => c.notNull())
+    .addColumn('media_ids', 'text', (c) => c.notNull())
+    .addColumn('status', 'varchar(10)', (c) => c.notNull())
+    .addColumn('note', 'varchar(300)', (c) => c.notNull().defaultTo(''))
+    .addColumn('covered_days', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('payout_minor', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('decided_at', 'bigint')
+    .addCheckConstraint('cover_claims_status', sql`status IN ('submitted', 'more_info', 'approved', 'rejected')`)
+    .addCheckConstraint('cover_claims_days', sql`end_day >= start_day`)
+    .execute();
+  await db.schema.createIndex('cover_claims_merchant').on('cover_claims').columns(['merchant_id', 'program_id']).execute();
+  await db.schema.createIndex('cover_claims_status').on('cover_claims').columns(['status', 'id']).execute();
+  await withIdColumn(db, db.schema.createTable('cover_claim_audit'))
+    .addColumn('claim_id', 'bigint', (c) => c.notNull())
+    .addColumn('actor_id', 'bigint', (c) => c.notNull())
+    .addColumn('action', 'varchar(12)', (c) => c.notNull())
+    .addColumn('note', 'varchar(300)', (c) => c.notNull().defaultTo(''))
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('cover_claim_audit_claim').on('cover_claim_audit').columns(['claim_id', 'id']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
+    'cover_claim_audit',
+    'cover_claims',
+    'cover_enrolments',
+    'cover_programs',
     'coupons',
     'coupon_batches',
     'coupon_campaigns',

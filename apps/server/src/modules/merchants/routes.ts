@@ -3,6 +3,12 @@ import QRCode from 'qrcode';
 import { Type } from 'typebox';
 import {
   AddStaffBody,
+  CoverClaimBody,
+  CoverClaimsQuery,
+  CoverDecisionBody,
+  CoverDocumentsBody,
+  CoverEnrolBody,
+  CoverProgramBody,
   ChargeCodeBody,
   ConfirmChargeBody,
   CouponCampaignBody,
@@ -21,6 +27,7 @@ import {
   WebhookBody,
 } from '@plaza/protocol';
 import { type App, member, operator } from '../../http.js';
+import { fail } from '../../lib/errors.js';
 import { parseId } from '../../lib/ids.js';
 import type { MoneyResponse } from '../wallet/index.js';
 import type { MerchantActor, MerchantsService } from './service.js';
@@ -33,6 +40,7 @@ const TokenParams = Type.Object({ token: Type.String({ pattern: '^[so][A-Za-z0-9
 const OutTradeParams = Type.Object({ outTradeNo: Type.String({ pattern: '^[A-Za-z0-9_\\-]{1,64}$' }) });
 const RefundNoParams = Type.Object({ refundNo: Type.String({ pattern: '^[A-Za-z0-9_\\-]{1,64}$' }) });
 const RefundParams = Type.Object({ id: IdParam, refundNo: Type.String({ pattern: '^[A-Za-z0-9_\\-]{1,64}$' }) });
+const ClaimParams = Type.Object({ id: IdParam, claimId: IdParam });
 const PreviewQuery = Type.Object({ amountMinor: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
 const apiKeySecurity = [{ merchantKey: [] }];
 
@@ -315,4 +323,70 @@ export function registerMerchantRoutes(app: App, merchants: MerchantsService) {
       refund: await merchants.getRefund(await api(request), request.params.refundNo),
     }),
   );
+
+  // Relief cover -----------------------------------------------------------------------------------
+  const coverTags = ['relief-cover'];
+  const cover = merchants.cover;
+  app.post(
+    '/api/v1/operator/cover-programs',
+    { config: { access: o }, schema: { tags: coverTags, summary: 'Publish and fund a cover program', body: CoverProgramBody } },
+    async (request, reply) => send(reply, await cover.createProgram(operator(request).accountId, request.body, idempotencyKey(request))),
+  );
+  app.get('/api/v1/cover-programs', { config: { access: m }, schema: { tags: coverTags, summary: 'Open cover programs' } }, async () => ({
+    programs: await cover.listPrograms(),
+  }));
+  app.post(
+    '/api/v1/merchants/:id/cover-enrolments',
+    { config: { access: m }, schema: { tags: coverTags, summary: 'Enrol in a cover program', params: Params, body: CoverEnrolBody } },
+    async (request) => ({
+      enrolment: await cover.enrol(await as(request, ['owner']), parseId(request.body.programId, 'programId')),
+    }),
+  );
+  app.get(
+    '/api/v1/merchants/:id/cover-claims',
+    { config: { access: m }, schema: { tags: coverTags, summary: 'My claims and enrolments', params: Params } },
+    async (request) => cover.merchantClaims(await as(request, managers)),
+  );
+  app.post(
+    '/api/v1/merchants/:id/cover-claims',
+    { config: { access: m }, schema: { tags: coverTags, summary: 'File a claim with dates and documents', params: Params, body: CoverClaimBody } },
+    async (request, reply) => {
+      reply.code(201);
+      return { claim: await cover.fileClaim(await as(request, ['owner']), request.body) };
+    },
+  );
+  app.post(
+    '/api/v1/merchants/:id/cover-claims/:claimId/documents',
+    { config: { access: m }, schema: { tags: coverTags, summary: 'Add documents the operator asked for', params: ClaimParams, body: CoverDocumentsBody } },
+    async (request) => ({ claim: await cover.addDocuments(await as(request, ['owner']), parseId(request.params.claimId), request.body) }),
+  );
+  app.get(
+    '/api/v1/merchants/:id/cover-claims/:claimId',
+    { config: { access: m }, schema: { tags: coverTags, summary: 'A claim and its audit trail', params: ClaimParams } },
+    async (request) => {
+      const actor = await as(request, managers);
+      const found = await cover.claimWithAudit(parseId(request.params.claimId));
+      if (found.claim.merchantId !== String(actor.merchant.id)) return reply404();
+      return found;
+    },
+  );
+  app.get(
+    '/api/v1/operator/cover-claims',
+    { config: { access: o }, schema: { tags: coverTags, summary: 'Claims to review', querystring: CoverClaimsQuery } },
+    async (request) => cover.reviewQueue(request.query.status ?? 'submitted', request.query.cursor, request.query.limit),
+  );
+  app.get(
+    '/api/v1/operator/cover-claims/:id',
+    { config: { access: o }, schema: { tags: coverTags, summary: 'A claim and its audit trail', params: Params } },
+    async (request) => cover.claimWithAudit(parseId(request.params.id)),
+  );
+  app.post(
+    '/api/v1/operator/cover-claims/:id/decision',
+    { config: { access: o }, schema: { tags: coverTags, summary: 'Approve, reject or ask for more', params: Params, body: CoverDecisionBody } },
+    async (request, reply) => send(reply, await cover.decide(operator(request).accountId, parseId(request.params.id), request.body, idempotencyKey(request))),
+  );
+}
+
+function reply404(): never {
+  fail('COVER_CLAIM_NOT_FOUND');
 }

@@ -20,8 +20,10 @@ import { AppError, fail, invariant } from '../../lib/errors.js';
 import { idString, parseId, toIso } from '../../lib/ids.js';
 import { type AccountsService, isUniqueViolation } from '../accounts/index.js';
 import type { ContactsService } from '../contacts/index.js';
+import type { MediaService } from '../media/index.js';
 import type { Delivery, InboxService, NewInboxEvent } from '../inbox/index.js';
 import { type AccountRef, type LedgerResult, type MoneyResponse, type NewTransfer, OPERATOR_OWNER_ID, type WalletService } from '../wallet/index.js';
+import { createReliefCover } from './cover.js';
 import { defaultPointsRules, loadMerchantSettings, type MerchantSettings, type PointsRules } from './settings.js';
 import type { CampaignRow, CouponRow, MerchantDb, MerchantRow, MerchantTrx, PaymentRow, RefundRow } from './tables.js';
 
@@ -188,7 +190,7 @@ interface PendingGrab {
 
 export function createMerchantsService(
   ctx: AppContext,
-  deps: { accounts: AccountsService; contacts: ContactsService; inbox: InboxService; wallet: WalletService },
+  deps: { accounts: AccountsService; contacts: ContactsService; inbox: InboxService; media: MediaService; wallet: WalletService },
 ) {
   const db = ctx.db as unknown as MerchantDb;
   const { accounts, contacts, inbox } = deps;
@@ -1642,9 +1644,12 @@ export function createMerchantsService(
   }
 
   // Life cycle ---------------------------------------------------------------------------------------
+  const cover = createReliefCover(ctx, { ledger, media: deps.media, accounts });
+
   let timer: NodeJS.Timeout | undefined;
   return {
     settings,
+    cover,
     apply,
     listForReview,
     review,

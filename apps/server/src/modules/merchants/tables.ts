@@ -99,6 +99,36 @@ export interface MerchantTables {
     created_at: number;
     used_at: number | null;
   };
+  cover_programs: {
+    id: Generated<number>;
+    name: string;
+    daily_benefit_minor: number;
+    max_days: number;
+    min_points: number;
+    points_window_days: number;
+    pool_minor: number;
+    enrol_until: number;
+    ends_at: number;
+    status: 'draft' | 'active';
+    created_by: number;
+    created_at: number;
+  };
+  cover_enrolments: { program_id: number; merchant_id: number; created_at: number };
+  cover_claims: {
+    id: Generated<number>;
+    program_id: number;
+    merchant_id: number;
+    start_day: number;
+    end_day: number;
+    media_ids: string;
+    status: 'submitted' | 'more_info' | 'approved' | 'rejected';
+    note: string;
+    covered_days: number;
+    payout_minor: number;
+    created_at: number;
+    decided_at: number | null;
+  };
+  cover_claim_audit: { id: Generated<number>; claim_id: number; actor_id: number; action: string; note: string; created_at: number };
 }
 
 export type MerchantDatabase = Database & MerchantTables;
@@ -109,3 +139,5 @@ export type PaymentRow = Selectable<MerchantTables['merchant_payments']>;
 export type RefundRow = Selectable<MerchantTables['merchant_refunds']>;
 export type CampaignRow = Selectable<MerchantTables['coupon_campaigns']>;
 export type CouponRow = Selectable<MerchantTables['coupons']>;
+export type CoverProgramRow = Selectable<MerchantTables['cover_programs']>;
+export type CoverClaimRow = Selectable<MerchantTables['cover_claims']>;

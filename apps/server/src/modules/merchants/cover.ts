@@ -101,7 +101,8 @@ export function createReliefCover(ctx: AppContext, deps: { ledger: LedgerPort; m
 
   async function loadProgram(programId: number): Promise<CoverProgramRow> {
     const row = await db.selectFrom('cover_programs').selectAll().where('id', '=', programId).executeTakeFirst();
-    if (!row || row.status !== 'active') fail('COVER_PROGRAM_NOT_FOUND');
+    if (!row) fail('COVER_PROGRAM_NOT_FOUND');
+    if (row.status !== 'active') fail('COVER_PROGRAM_NOT_FOUND');
     return row;
   }
 

@@ -178,7 +178,9 @@ export type InboxEventType =
   | 'contact.updated'
   | 'contact.removed'
   | 'session.revoked'
-  | 'account.updated';
+  | 'account.updated'
+  | 'merchant.payment'
+  | 'merchant.refund';
 
 export interface InboxEvent {
   seq: number;

@@ -1,5 +1,6 @@
-import { TeamOutline } from 'antd-mobile-icons';
+import { CouponOutline, HeartOutline, ShopbagOutline, TeamOutline } from 'antd-mobile-icons';
 import type { ReactNode } from 'react';
+import { CouponCampaignsSection, CoverSection, MerchantReviewSection } from '../merchants/OperatorSections';
 import { OperatorsSection } from './OperatorsSection';
 
 /**
@@ -13,4 +14,9 @@ export interface OperatorSection {
   element: ReactNode;
 }
 
-export const operatorSections: OperatorSection[] = [{ path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> }];
+export const operatorSections: OperatorSection[] = [
+  { path: 'operators', title: 'Operators', icon: <TeamOutline />, element: <OperatorsSection /> },
+  { path: 'merchants', title: 'Merchant review', icon: <ShopbagOutline />, element: <MerchantReviewSection /> },
+  { path: 'coupons', title: 'Coupon campaigns', icon: <CouponOutline />, element: <CouponCampaignsSection /> },
+  { path: 'cover', title: 'Relief cover', icon: <HeartOutline />, element: <CoverSection /> },
+];

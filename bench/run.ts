@@ -7,6 +7,7 @@ import { chat1to1, chatCatchup, chatConnections, chatGroup } from './chat.js';
 import { ejabberd } from './ejabberd.js';
 import { walletClaims, walletTransfers } from './wallet.js';
 import { socialChannelFanout, socialTimeline } from './social.js';
+import { merchantsCouponRush, merchantsPayments } from './merchants.js';
 import { gitState, log } from './lib.js';
 
 const scenarios: Record<string, () => Promise<unknown>> = {
@@ -19,6 +20,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   'wallet-claims': walletClaims,
   'social-timeline': socialTimeline,
   'social-channel-fanout': socialChannelFanout,
+  'merchants-payments': merchantsPayments,
+  'merchants-coupon-rush': merchantsCouponRush,
 };
 
 const wanted = process.argv.slice(2);

@@ -198,6 +198,7 @@ export function createMerchantsService(
   const settings: MerchantSettings = loadMerchantSettings(process.env);
   let pointsRules: PointsRules | undefined;
   const couponsInUse = new Set<number>();
+  const staticTokens = new Map<string, number>();
   const merchantCache = new Map<number, { row: MerchantRow; staff: Map<number, Role>; at: number }>();
   const EXTENSION = 'merchants';
 
@@ -686,9 +687,15 @@ export function createMerchantsService(
 
   async function resolvePayToken(payToken: string) {
     if (payToken.startsWith('s')) {
-      const merchant = await db.selectFrom('merchants').selectAll().where('static_token', '=', payToken).executeTakeFirst();
-      if (!merchant) fail('MERCHANT_ORDER_NOT_FOUND');
-      return { merchant, order: null };
+      let merchantId = staticTokens.get(payToken);
+      if (merchantId === undefined) {
+        const row = await db.selectFrom('merchants').select('id').where('static_token', '=', payToken).executeTakeFirst();
+        if (!row) fail('MERCHANT_ORDER_NOT_FOUND');
+        merchantId = row.id;
+        if (staticTokens.size > 50_000) staticTokens.clear();
+        staticTokens.set(payToken, merchantId);
+      }
+      return { merchant: (await merchantWithStaff(merchantId)).row, order: null };
     }
     const order = await db.selectFrom('merchant_payments').selectAll().where('qr_token', '=', payToken).executeTakeFirst();
     if (!order) fail('MERCHANT_ORDER_NOT_FOUND');
@@ -1170,7 +1177,8 @@ export function createMerchantsService(
 
   // Webhooks -----------------------------------------------------------------------------------------
   async function queueWebhook(trx: MerchantTrx, merchant: MerchantRow, type: string, data: Record<string, unknown>): Promise<boolean> {
-    const current = (await trx.selectFrom('merchants').select(['webhook_url']).where('id', '=', merchant.id).executeTakeFirst())?.webhook_url;
+    // The merchant row comes from the few-seconds cache; setWebhook evicts it on this node.
+    const current = merchant.webhook_url;
     if (!current) return false;
     const eventId = `evt_${randomBytes(12).toString('hex')}`;
     const body = JSON.stringify({ id: eventId, type, merchantId: idString(merchant.id), createdAt: toIso(Date.now()), data });

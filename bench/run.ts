@@ -8,6 +8,7 @@ import { ejabberd } from './ejabberd.js';
 import { walletClaims, walletTransfers } from './wallet.js';
 import { socialChannelFanout, socialTimeline } from './social.js';
 import { officialBroadcast } from './official.js';
+import { merchantsCouponRush, merchantsPayments } from './merchants.js';
 import { gitState, log } from './lib.js';
 
 const scenarios: Record<string, () => Promise<unknown>> = {
@@ -21,6 +22,8 @@ const scenarios: Record<string, () => Promise<unknown>> = {
   'social-timeline': socialTimeline,
   'social-channel-fanout': socialChannelFanout,
   'official-broadcast': officialBroadcast,
+  'merchants-payments': merchantsPayments,
+  'merchants-coupon-rush': merchantsCouponRush,
 };
 
 const wanted = process.argv.slice(2);

@@ -14,7 +14,7 @@ import type { Kysely } from 'kysely';
 import type { WalletDatabase } from '../apps/server/src/modules/wallet/tables.js';
 import { envInt, log, now, pct, r2, rssMiB, type Server, seedAccounts, seedDirectPairs, seedGroup, startServer } from './lib.js';
 
-const PIN = '246810';
+export const PIN = '246810';
 const BALANCE_MINOR = 1_000_000_000;
 
 interface Reply {
@@ -22,7 +22,7 @@ interface Reply {
   body: any;
 }
 
-function client(server: Server, sockets: number) {
+export function client(server: Server, sockets: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
   return {
     post(path: string, token: string, body: unknown, key?: string): Promise<Reply> {
@@ -60,7 +60,7 @@ function client(server: Server, sockets: number) {
 }
 
 /** Wallet fixtures written straight into the database: a cheap-to-verify PIN and funded wallets. */
-async function seedWallets(db: Kysely<WalletDatabase>, ids: number[]): Promise<void> {
+export async function seedWallets(db: Kysely<WalletDatabase>, ids: number[]): Promise<void> {
   // The PIN hash carries its own (cheap) argon2 parameters, so the server verifies it quickly once per member.
   const pinHash = await hash(PIN, { algorithm: 2, memoryCost: 1024, timeCost: 1, parallelism: 1 });
   const t = Date.now();

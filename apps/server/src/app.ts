@@ -26,6 +26,7 @@ import { createMomentsService, registerMomentRoutes } from './modules/moments/in
 import { createOfficialService, registerOfficialRoutes } from './modules/official/index.js';
 import { createRealtimeGateway } from './modules/realtime/index.js';
 import { createWalletService, registerWalletRoutes } from './modules/wallet/index.js';
+import { createMerchantsService, registerMerchantRoutes } from './modules/merchants/index.js';
 
 export interface BuildOptions {
   /** Use this database instead of opening one from the config (tests share setup this way). */
@@ -51,7 +52,8 @@ function buildServices(ctx: AppContext) {
   const channels = createChannelsService(ctx, { accounts, media, chat, moments, inbox });
   const wallet = createWalletService(ctx, { accounts, chat });
   const official = createOfficialService(ctx, { accounts, inbox, media, ledger: wallet.ledger });
-  return { inbox, accounts, media, contacts, chat, moments, channels, wallet, official };
+  const merchants = createMerchantsService(ctx, { accounts, contacts, inbox, media, wallet });
+  return { inbox, accounts, media, contacts, chat, moments, channels, wallet, official, merchants };
 }
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<PlazaApp> {
@@ -141,7 +143,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Plaza API', version: '1.0.0', description: 'The public HTTP API of Plaza.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, merchantKey: { type: 'apiKey', in: 'header', name: 'X-Merchant-Key' } },
+      },
       security: [{ bearer: [] }],
     },
   });
@@ -186,8 +190,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   registerChannelRoutes(app, services.channels);
   registerWalletRoutes(app, services.wallet);
   registerOfficialRoutes(app, services.official);
+  registerMerchantRoutes(app, services.merchants);
   await services.accounts.applyOperatorHandles();
   services.wallet.start();
+  services.merchants.start();
   const realtime = createRealtimeGateway(app, ctx, services);
 
   if (fs.existsSync(path.join(config.webDir, 'index.html'))) {
@@ -205,6 +211,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await realtime.drain();
       await app.close();
       await services.official.close();
+      await services.merchants.close();
       await services.wallet.close();
       await services.chat.close();
       await bus.close();

@@ -27,6 +27,8 @@ import { BillPage, GoldPage, WalletPage } from './screens/wallet/WalletPages';
 import { OperatorConsole, OperatorSectionPage } from './screens/operator/OperatorConsole';
 import { ArticlePage, OfficialAccountPage, OfficialHomePage, OfficialThreadPage } from './screens/official/OfficialPages';
 import { ManageOfficialAccountPage, MyOfficialAccountsPage } from './screens/official/PublisherPages';
+import { CouponsPage, NearbyPage, PaymentCodePage, PayPage } from './screens/merchants/MemberPages';
+import { MerchantConsolePage, MerchantHomePage } from './screens/merchants/MerchantPages';
 
 const TAB_PATHS = new Set(['/chats', '/contacts', '/discover', '/me']);
 
@@ -57,11 +59,17 @@ function DetailRoutes() {
       <Route path="/discover/channels" element={<ChannelsPage />} />
       <Route path="/discover/channels/posts/:id" element={<ChannelPostPage />} />
       <Route path="/discover/channels/mine" element={<MyChannelPage />} />
+      <Route path="/discover/nearby" element={<NearbyPage />} />
+      <Route path="/discover/coupons" element={<CouponsPage />} />
       <Route path="/discover/:feature" element={<DiscoverFeature />} />
       <Route path="/me/qr" element={<MyQrPage />} />
       <Route path="/me/wallet" element={<WalletPage />} />
       <Route path="/me/wallet/bill" element={<BillPage />} />
       <Route path="/me/wallet/gold" element={<GoldPage />} />
+      <Route path="/me/merchant" element={<MerchantHomePage />} />
+      <Route path="/me/merchant/:id" element={<MerchantConsolePage />} />
+      <Route path="/me/wallet/pay-code" element={<PaymentCodePage />} />
+      <Route path="/pay/:token" element={<PayPage />} />
       <Route path="/operator" element={<OperatorConsole />} />
       <Route path="/operator/:section" element={<OperatorSectionPage />} />
       <Route path="/settings" element={<SettingsPage />} />

@@ -180,7 +180,10 @@ export type InboxEventType =
   | 'session.revoked'
   | 'account.updated'
   | 'official.broadcast'
-  | 'official.message';
+  | 'official.message'
+  | 'channel.verification'
+  | 'merchant.payment'
+  | 'merchant.refund';
 
 export interface InboxEvent {
   seq: number;

@@ -17,7 +17,9 @@ export type InboxEventType =
   | 'moment.commented'
   | 'official.broadcast'
   | 'official.message'
-  | 'channel.verification';
+  | 'channel.verification'
+  | 'merchant.payment'
+  | 'merchant.refund';
 
 /** Client → server WebSocket frames. */
 export type ClientFrame =

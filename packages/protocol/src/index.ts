@@ -4,3 +4,4 @@ export * from './events.js';
 export * from './social.js';
 export * from './wallet.js';
 export * from './official.js';
+export * from './merchants.js';

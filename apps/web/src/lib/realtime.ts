@@ -112,6 +112,13 @@ function handleEvent(event: InboxEvent, myId: string, live: boolean) {
       void queryClient.invalidateQueries({ queryKey: keys.sessions });
       void checkStillSignedIn();
       break;
+    case 'merchant.payment':
+    case 'merchant.refund':
+      // The merchant screens listen for these (live payments with a sound, PIN confirmation).
+      if (live) window.dispatchEvent(new CustomEvent('plaza:merchant-event', { detail: event }));
+      void queryClient.invalidateQueries({ queryKey: ['merchants'] });
+      void queryClient.invalidateQueries({ queryKey: ['wallet'] });
+      break;
   }
 }
 

@@ -1,5 +1,14 @@
 import { Button, Dialog, List, Radio, Switch, Toast } from 'antd-mobile';
-import { CheckShieldOutline, ContentOutline, PayCircleOutline, RightOutline, SetOutline, StarOutline, SystemQRcodeOutline } from 'antd-mobile-icons';
+import {
+  CheckShieldOutline,
+  ContentOutline,
+  PayCircleOutline,
+  RightOutline,
+  SetOutline,
+  ShopbagOutline,
+  StarOutline,
+  SystemQRcodeOutline,
+} from 'antd-mobile-icons';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -48,6 +57,28 @@ export function MeTab() {
           data-testid="me-wallet"
         >
           {t('Wallet')}
+        </List.Item>
+        <List.Item
+          prefix={
+            <span className="entry-icon green">
+              <SystemQRcodeOutline />
+            </span>
+          }
+          onClick={() => navigate('/me/wallet/pay-code')}
+          data-testid={TID.ME_PAYMENT_CODE}
+        >
+          {t('Payment code')}
+        </List.Item>
+        <List.Item
+          prefix={
+            <span className="entry-icon orange">
+              <ShopbagOutline />
+            </span>
+          }
+          onClick={() => navigate('/me/merchant')}
+          data-testid={TID.ME_MERCHANT}
+        >
+          {t('Merchant')}
         </List.Item>
       </List>
       <List className="list-gap">

@@ -10,7 +10,7 @@ import { TID } from '../testids';
 
 /** Turns a scanned Plaza code into the page that handles it. */
 export async function routeScannedText(text: string, navigate: (path: string, options?: { state?: unknown }) => void, t: (key: string) => string) {
-  const match = /^plaza:\/\/(user|login|group)\/(.+)$/.exec(text.trim());
+  const match = /^plaza:\/\/(user|login|group|pay)\/(.+)$/.exec(text.trim());
   if (!match) {
     Toast.show({ content: `${t('Not a Plaza code')}: ${text.slice(0, 60)}` });
     return false;
@@ -34,7 +34,8 @@ export async function routeScannedText(text: string, navigate: (path: string, op
       Toast.show({ content: errorText(error) });
       return false;
     }
-  } else navigate(`/group-invite/${encodeURIComponent(value)}`);
+  } else if (kind === 'pay') navigate(`/pay/${encodeURIComponent(value)}`);
+  else navigate(`/group-invite/${encodeURIComponent(value)}`);
   return true;
 }
 

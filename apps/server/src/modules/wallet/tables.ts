@@ -92,5 +92,9 @@ export const accountKinds = {
   fees: { mayGoNegative: true },
   gold_desk: { mayGoNegative: true },
   merchant: { mayGoNegative: false },
+  merchant_points: { mayGoNegative: false },
+  points_issuance: { mayGoNegative: true },
+  coupon_budget: { mayGoNegative: false },
+  cover_pool: { mayGoNegative: false },
 } as const;
 export type AccountKind = keyof typeof accountKinds;

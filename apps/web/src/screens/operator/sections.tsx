@@ -1,7 +1,8 @@
-import { CheckShieldOutline, GlobalOutline, PayCircleOutline, TeamOutline } from 'antd-mobile-icons';
+import { CheckShieldOutline, CouponOutline, GlobalOutline, HeartOutline, PayCircleOutline, ShopbagOutline, TeamOutline } from 'antd-mobile-icons';
 import type { ReactNode } from 'react';
 import { OfficialReviewSection } from '../official/OfficialReviewSection';
 import { GoldPriceSection } from '../wallet/WalletPages';
+import { CouponCampaignsSection, CoverSection, MerchantReviewSection } from '../merchants/OperatorSections';
 import { ChannelVerificationsSection } from './ChannelVerificationsSection';
 import { OperatorsSection } from './OperatorsSection';
 
@@ -21,4 +22,7 @@ export const operatorSections: OperatorSection[] = [
   { path: 'gold-price', title: 'Gold price', icon: <PayCircleOutline />, element: <GoldPriceSection /> },
   { path: 'official-accounts', title: 'Official Account reviews', icon: <GlobalOutline />, element: <OfficialReviewSection /> },
   { path: 'creator-verification', title: 'Creator verification', icon: <CheckShieldOutline />, element: <ChannelVerificationsSection /> },
+  { path: 'merchants', title: 'Merchant review', icon: <ShopbagOutline />, element: <MerchantReviewSection /> },
+  { path: 'coupons', title: 'Coupon campaigns', icon: <CouponOutline />, element: <CouponCampaignsSection /> },
+  { path: 'cover', title: 'Relief cover', icon: <HeartOutline />, element: <CoverSection /> },
 ];

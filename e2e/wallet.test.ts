@@ -117,6 +117,8 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     await alice.page.getByTestId(TID.FUNDING_SUBMIT).click();
     await enterPin(alice.page, 'Top up ¥100.00');
     await expect.poll(() => availableMinor(alice.page)).toBe('10000');
+    // Today's limit, with thousands separators, as the wallet shows it.
+    await expect.poll(() => alice.page.getByTestId(TID.WALLET_LIMITS).textContent()).toContain('of ¥200,000.00');
     await alice.page.getByTestId(TID.WALLET_CARD).filter({ hasText: '1111' }).waitFor();
 
     // A group of three; Alice puts ¥8.88 in two random shares.
@@ -223,6 +225,24 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     await alice.page.locator(`[data-testid="${TID.TRANSFER_CARD}"][data-status="posted"]`).first().waitFor();
     await openWallet(bob.page);
     await expect.poll(() => availableMinor(bob.page)).toBe(String(bobShareMinor + 2000));
+    await openWallet(alice.page);
+    await expect.poll(() => availableMinor(alice.page)).toBe(String(10000 - 888 - 2000));
+
+    // A second transfer Bob sends back: the money returns to Alice.
+    await openTab(alice.page, TID.TAB_CHATS);
+    await alice.page.locator(`[data-testid="${TID.CONVERSATION_ROW}"][data-conversation-id="${direct.id}"]`).click();
+    await alice.page.getByTestId(TID.CHAT_PLUS_BUTTON).click();
+    await alice.page.getByTestId(TID.ATTACH_TRANSFER).click();
+    await fill(alice.page, TID.TRANSFER_AMOUNT, '5');
+    await fill(alice.page, TID.TRANSFER_NOTE, 'too much?');
+    await alice.page.getByTestId(TID.TRANSFER_SEND).click();
+    await enterPin(alice.page, 'Transfer ¥5.00');
+    await openTab(bob.page, TID.TAB_CHATS);
+    await bob.page.locator(`[data-testid="${TID.CONVERSATION_ROW}"][data-conversation-id="${direct.id}"]`).click();
+    await bob.page.locator(`[data-testid="${TID.TRANSFER_CARD}"][data-status="pending"]`).filter({ hasText: 'too much?' }).click();
+    await bob.page.getByTestId(TID.TRANSFER_RETURN).click();
+    await bob.page.locator(`[data-testid="${TID.TRANSFER_DETAIL}"][data-status="voided"]`).waitFor();
+    await alice.page.locator(`[data-testid="${TID.TRANSFER_CARD}"][data-status="voided"]`).first().waitFor();
     await openWallet(alice.page);
     await expect.poll(() => availableMinor(alice.page)).toBe(String(10000 - 888 - 2000));
     expect((await app.plaza.services.wallet.verify()).ok).toBe(true);

@@ -320,7 +320,7 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     // The filters narrow the list: only money in.
     await alice.page.getByTestId(TID.BILL_FILTER_DIRECTION).getByText('In', { exact: true }).click();
     await expect.poll(() => alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-direction="out"]`).count()).toBe(0);
-    expect(await alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-kind="top_up"]`).count()).toBe(1);
+    await expect.poll(() => alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-kind="top_up"]`).count()).toBe(1);
     // The CSV export holds what the filters show.
     const [download] = await Promise.all([alice.page.waitForEvent('download'), alice.page.getByTestId(TID.BILL_EXPORT).click()]);
     const csvPath = await download.path();
@@ -337,8 +337,9 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     await openWallet(alice.page);
     await alice.page.getByTestId(TID.WALLET_GOLD_ENTRY).click();
     await alice.page.getByTestId(TID.GOLD_CHART).locator('canvas').waitFor();
-    const price = Number(await alice.page.getByTestId(TID.GOLD_PRICE).getAttribute('data-price-minor'));
-    expect(price).toBeGreaterThan(0);
+    const priceElement = alice.page.getByTestId(TID.GOLD_PRICE);
+    await expect.poll(() => priceElement.getAttribute('data-price-minor')).toMatch(/^[1-9][0-9]*$/);
+    const price = Number(await priceElement.getAttribute('data-price-minor'));
     await fill(alice.page, TID.GOLD_REAL_NAME, 'Alice Li');
     await fill(alice.page, TID.GOLD_ID_NUMBER, '110101199003070000');
     await alice.page.getByTestId(TID.GOLD_ID_ERROR).waitFor();

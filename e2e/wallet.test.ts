@@ -71,6 +71,12 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     await expect.poll(() => input.inputValue()).toBe(String(shares));
   }
 
+  /** The balance as the server has it; the screen must come to show the same. */
+  async function serverAvailableMinor(member: Member): Promise<string> {
+    const balances = (await member.http.get('/api/v1/wallet')).body.balances as { asset: string; availableMinor: string }[];
+    return balances.find((b) => b.asset === 'CNY')?.availableMinor ?? '';
+  }
+
   const fill = (page: Page, testId: string, value: string) => page.getByTestId(testId).locator('input').fill(value);
   const availableMinor = (page: Page) => page.getByTestId(TID.WALLET_BALANCE).getAttribute('data-available-minor');
 
@@ -117,6 +123,8 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     await alice.page.getByTestId(TID.FUNDING_SUBMIT).click();
     await enterPin(alice.page, 'Top up ¥100.00');
     await expect.poll(() => availableMinor(alice.page)).toBe('10000');
+    // Today's limit, with thousands separators, as the wallet shows it.
+    await expect.poll(() => alice.page.getByTestId(TID.WALLET_LIMITS).textContent()).toContain('of ¥200,000.00');
     await alice.page.getByTestId(TID.WALLET_CARD).filter({ hasText: '1111' }).waitFor();
 
     // A group of three; Alice puts ¥8.88 in two random shares.
@@ -225,14 +233,32 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     await expect.poll(() => availableMinor(bob.page)).toBe(String(bobShareMinor + 2000));
     await openWallet(alice.page);
     await expect.poll(() => availableMinor(alice.page)).toBe(String(10000 - 888 - 2000));
+
+    // A second transfer Bob sends back: the money returns to Alice.
+    await openTab(alice.page, TID.TAB_CHATS);
+    await alice.page.locator(`[data-testid="${TID.CONVERSATION_ROW}"][data-conversation-id="${direct.id}"]`).click();
+    await alice.page.getByTestId(TID.CHAT_PLUS_BUTTON).click();
+    await alice.page.getByTestId(TID.ATTACH_TRANSFER).click();
+    await fill(alice.page, TID.TRANSFER_AMOUNT, '5');
+    await fill(alice.page, TID.TRANSFER_NOTE, 'too much?');
+    await alice.page.getByTestId(TID.TRANSFER_SEND).click();
+    await enterPin(alice.page, 'Transfer ¥5.00');
+    await openTab(bob.page, TID.TAB_CHATS);
+    await bob.page.locator(`[data-testid="${TID.CONVERSATION_ROW}"][data-conversation-id="${direct.id}"]`).click();
+    await bob.page.locator(`[data-testid="${TID.TRANSFER_CARD}"][data-status="pending"]`).filter({ hasText: 'too much?' }).click();
+    await bob.page.getByTestId(TID.TRANSFER_RETURN).click();
+    await bob.page.locator(`[data-testid="${TID.TRANSFER_DETAIL}"][data-status="voided"]`).waitFor();
+    await alice.page.locator(`[data-testid="${TID.TRANSFER_CARD}"][data-status="voided"]`).first().waitFor();
+    await openWallet(alice.page);
+    await expect.poll(() => availableMinor(alice.page)).toBe(String(10000 - 888 - 2000));
     expect((await app.plaza.services.wallet.verify()).ok).toBe(true);
   });
 
   it('explains a PIN typo, a wrong PIN, a declining bank and an unavailable one, and withdraws with the fee shown', async () => {
     const { alice, carol } = people;
     await openWallet(carol.page);
-    await expect.poll(() => availableMinor(carol.page)).not.toBe('');
-    const before = await availableMinor(carol.page);
+    const before = await serverAvailableMinor(carol.member);
+    await expect.poll(() => availableMinor(carol.page)).toBe(before);
     await carol.page.getByTestId(TID.WALLET_PIN_ENTRY).click();
     await enterPin(carol.page, 'Choose a 6-digit payment PIN');
     await enterPin(carol.page, 'Enter the new PIN again', '975310');
@@ -281,8 +307,8 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
 
     // Alice withdraws ¥10; the sheet shows the fee (0.1 %, at least ¥0.10) before the PIN.
     await openWallet(alice.page);
-    await expect.poll(() => availableMinor(alice.page)).not.toBe('');
-    const aliceBefore = Number(await availableMinor(alice.page));
+    const aliceBefore = Number(await serverAvailableMinor(alice.member));
+    await expect.poll(() => availableMinor(alice.page)).toBe(String(aliceBefore));
     await alice.page.getByTestId(TID.WALLET_WITHDRAW).click();
     await fill(alice.page, TID.FUNDING_AMOUNT, '10');
     await expect.poll(() => alice.page.getByTestId(TID.FUNDING_FEE).textContent()).toContain('Fee ¥0.10');
@@ -294,7 +320,7 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     // The filters narrow the list: only money in.
     await alice.page.getByTestId(TID.BILL_FILTER_DIRECTION).getByText('In', { exact: true }).click();
     await expect.poll(() => alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-direction="out"]`).count()).toBe(0);
-    expect(await alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-kind="top_up"]`).count()).toBe(1);
+    await expect.poll(() => alice.page.locator(`[data-testid="${TID.BILL_ROW}"][data-kind="top_up"]`).count()).toBe(1);
     // The CSV export holds what the filters show.
     const [download] = await Promise.all([alice.page.waitForEvent('download'), alice.page.getByTestId(TID.BILL_EXPORT).click()]);
     const csvPath = await download.path();
@@ -311,8 +337,9 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     await openWallet(alice.page);
     await alice.page.getByTestId(TID.WALLET_GOLD_ENTRY).click();
     await alice.page.getByTestId(TID.GOLD_CHART).locator('canvas').waitFor();
-    const price = Number(await alice.page.getByTestId(TID.GOLD_PRICE).getAttribute('data-price-minor'));
-    expect(price).toBeGreaterThan(0);
+    const priceElement = alice.page.getByTestId(TID.GOLD_PRICE);
+    await expect.poll(() => priceElement.getAttribute('data-price-minor')).toMatch(/^[1-9][0-9]*$/);
+    const price = Number(await priceElement.getAttribute('data-price-minor'));
     await fill(alice.page, TID.GOLD_REAL_NAME, 'Alice Li');
     await fill(alice.page, TID.GOLD_ID_NUMBER, '110101199003070000');
     await alice.page.getByTestId(TID.GOLD_ID_ERROR).waitFor();

@@ -16,7 +16,7 @@ interface CardMessage {
 }
 
 function useWalletHome() {
-  return useQuery({ queryKey: ['wallet', 'home'], queryFn: walletApi.wallet });
+  return useQuery({ queryKey: ['wallet', 'home'], queryFn: walletApi.wallet, staleTime: 0, refetchOnMount: 'always' });
 }
 
 function useGoldPrice(enabled: boolean) {
@@ -243,7 +243,9 @@ export function TransferCard({ message }: { message: CardMessage }) {
   const { data } = useQuery({ queryKey: ['wallet', 'transfer', c.transferId], queryFn: () => walletApi.transfer(c.transferId) });
   // A card saying "accepted" or "returned" means the first card of this transfer is out of date.
   useEffect(() => {
-    if (c.status !== 'pending') void queryClient.invalidateQueries({ queryKey: ['wallet', 'transfer', c.transferId] });
+    if (c.status === 'pending') return;
+    void queryClient.invalidateQueries({ queryKey: ['wallet', 'transfer', c.transferId] });
+    void queryClient.invalidateQueries({ queryKey: ['wallet', 'home'] });
   }, [c.status, c.transferId]);
   const status = c.status !== 'pending' ? c.status : (data?.transfer.status ?? 'pending');
   const toMe = c.toAccountId === myId;

@@ -18,8 +18,12 @@ function refreshWallet() {
   void queryClient.invalidateQueries({ queryKey: ['wallet'] });
 }
 
+// Balances change through other people (a friend accepts or returns a transfer), so money screens
+// read afresh whenever they open instead of trusting the app-wide 30 s cache.
+export const FRESH = { staleTime: 0, refetchOnMount: 'always' } as const;
+
 export function useWallet() {
-  return useQuery({ queryKey: ['wallet', 'home'], queryFn: walletApi.wallet });
+  return useQuery({ queryKey: ['wallet', 'home'], queryFn: walletApi.wallet, ...FRESH });
 }
 
 /** Set the PIN (twice, to catch a slip) or change it (current PIN first). */
@@ -206,7 +210,7 @@ export function WalletPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const { data: wallet } = useWallet();
-  const { data: cards } = useQuery({ queryKey: ['wallet', 'cards'], queryFn: walletApi.cards });
+  const { data: cards } = useQuery({ queryKey: ['wallet', 'cards'], queryFn: walletApi.cards, ...FRESH });
   const [funding, setFunding] = useState<'top-up' | 'withdraw' | null>(null);
   const [addCard, setAddCard] = useState(false);
   const [pinSheet, setPinSheet] = useState(false);
@@ -336,8 +340,9 @@ export function BillPage() {
     queryFn: ({ pageParam }) => walletApi.bill({ ...filter, cursor: pageParam }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+    ...FRESH,
   });
-  const { data: monthly } = useQuery({ queryKey: ['wallet', 'monthly', chartAsset], queryFn: () => walletApi.monthly(chartAsset) });
+  const { data: monthly } = useQuery({ queryKey: ['wallet', 'monthly', chartAsset], queryFn: () => walletApi.monthly(chartAsset), ...FRESH });
   const option = useMemo(() => {
     const divisor = chartAsset === 'XAU' ? 1000 : 100;
     return {
@@ -482,7 +487,7 @@ const GOLD_TERMS =
 /** Gold: today's price and its chart, holdings, one-time activation, buy and sell. */
 export function GoldPage() {
   const { t } = useTranslation();
-  const { data } = useQuery({ queryKey: ['wallet', 'gold'], queryFn: walletApi.gold });
+  const { data } = useQuery({ queryKey: ['wallet', 'gold'], queryFn: walletApi.gold, ...FRESH });
   const gold = data?.gold;
   const [realName, setRealName] = useState('');
   const [idNumber, setIdNumber] = useState('');

@@ -290,6 +290,15 @@ describe.each(dialects)('official accounts on %s', (dialect) => {
       expect(results.filter((r) => r.status === 201)).toHaveLength(1);
       for (const r of results.filter((x) => x.status !== 201)) expect(r.body.error.code).toBe('OFFICIAL_ALREADY_UNLOCKED');
       expect(await available(racer)).toBe(10_000 - price);
+
+      // The same key sent twice at once: one payment, the same answer to both.
+      const twin = await registerMember(app, 'Twin');
+      await fund(twin, 10_000);
+      const headers = key();
+      const [a, b] = await Promise.all([0, 1].map(() => twin.http.post(`/api/v1/official-articles/${articleId}/unlock`, { pin: PIN }, headers)));
+      expect(a?.status).toBe(201);
+      expect(b?.body).toEqual(a?.body);
+      expect(await available(twin)).toBe(10_000 - price);
       await expectLedgerSound(app);
     });
 

@@ -115,7 +115,9 @@ describe.each(dialects)('official accounts on %s', (dialect) => {
     expect((await reader.http.get('/api/v1/official-accounts/search?q=%25')).body.accounts).toEqual([]);
     expect((await reader.http.raw('PUT', `/api/v1/official-accounts/${officialId}/follow`)).status).toBe(204);
     expect((await reader.http.raw('PUT', `/api/v1/official-accounts/${officialId}/follow`)).status).toBe(204);
-    expect((await other.http.raw('PUT', `/api/v1/official-accounts/${officialId}/follow`)).status).toBe(204);
+    const concurrent = await Promise.all([0, 1, 2].map(() => other.http.raw('PUT', `/api/v1/official-accounts/${officialId}/follow`)));
+    expect(concurrent.map((r) => r.status)).toEqual([204, 204, 204]);
+    expect((await other.http.get(`/api/v1/official-accounts/${officialId}`)).body.account.followerCount).toBe(2);
     expect((await other.http.delete(`/api/v1/official-accounts/${officialId}/follow`)).status).toBe(204);
     expect((await other.http.delete(`/api/v1/official-accounts/${officialId}/follow`)).status).toBe(204);
     const account = await reader.http.get(`/api/v1/official-accounts/${officialId}`);

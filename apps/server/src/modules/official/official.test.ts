@@ -115,7 +115,9 @@ describe.each(dialects)('official accounts on %s', (dialect) => {
     expect((await reader.http.get('/api/v1/official-accounts/search?q=%25')).body.accounts).toEqual([]);
     expect((await reader.http.raw('PUT', `/api/v1/official-accounts/${officialId}/follow`)).status).toBe(204);
     expect((await reader.http.raw('PUT', `/api/v1/official-accounts/${officialId}/follow`)).status).toBe(204);
-    expect((await other.http.raw('PUT', `/api/v1/official-accounts/${officialId}/follow`)).status).toBe(204);
+    const concurrent = await Promise.all([0, 1, 2].map(() => other.http.raw('PUT', `/api/v1/official-accounts/${officialId}/follow`)));
+    expect(concurrent.map((r) => r.status)).toEqual([204, 204, 204]);
+    expect((await other.http.get(`/api/v1/official-accounts/${officialId}`)).body.account.followerCount).toBe(2);
     expect((await other.http.delete(`/api/v1/official-accounts/${officialId}/follow`)).status).toBe(204);
     expect((await other.http.delete(`/api/v1/official-accounts/${officialId}/follow`)).status).toBe(204);
     const account = await reader.http.get(`/api/v1/official-accounts/${officialId}`);
@@ -290,6 +292,15 @@ describe.each(dialects)('official accounts on %s', (dialect) => {
       expect(results.filter((r) => r.status === 201)).toHaveLength(1);
       for (const r of results.filter((x) => x.status !== 201)) expect(r.body.error.code).toBe('OFFICIAL_ALREADY_UNLOCKED');
       expect(await available(racer)).toBe(10_000 - price);
+
+      // The same key sent twice at once: one payment, the same answer to both.
+      const twin = await registerMember(app, 'Twin');
+      await fund(twin, 10_000);
+      const headers = key();
+      const [a, b] = await Promise.all([0, 1].map(() => twin.http.post(`/api/v1/official-articles/${articleId}/unlock`, { pin: PIN }, headers)));
+      expect(a?.status).toBe(201);
+      expect(b?.body).toEqual(a?.body);
+      expect(await available(twin)).toBe(10_000 - price);
       await expectLedgerSound(app);
     });
 

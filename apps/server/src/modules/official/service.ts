@@ -297,15 +297,14 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
     const row = await loadAccount(officialId);
     if (row.status !== 'verified') fail('OFFICIAL_NOT_VERIFIED');
     await db.transaction().execute(async (trx) => {
-      const exists = await trx
-        .selectFrom('official_follows')
-        .select('official_id')
-        .where('official_id', '=', officialId)
-        .where('account_id', '=', accountId)
-        .executeTakeFirst();
-      if (exists) return;
       const now = clock();
-      await trx.insertInto('official_follows').values({ official_id: officialId, account_id: accountId, created_at: now }).execute();
+      // A second follow (also a concurrent one) changes nothing.
+      const inserted = await trx
+        .insertInto('official_follows')
+        .values({ official_id: officialId, account_id: accountId, created_at: now })
+        .onConflict((oc) => oc.columns(['official_id', 'account_id']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
       await trx.insertInto('official_follow_log').values({ official_id: officialId, account_id: accountId, delta: 1, created_at: now }).execute();
       await trx
         .updateTable('official_accounts')

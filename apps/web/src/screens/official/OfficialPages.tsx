@@ -61,7 +61,7 @@ export function ArticleRow({ article }: { article: ArticleSummary }) {
         </span>
         <span className="muted">{article.summary}</span>
         <span className="muted small">
-          {relativeTime(article.createdAt, t, i18n.language)} · {t('{{count}} reads', { count: article.readCount })}
+          {relativeTime(article.createdAt, t, i18n.language)} · {t('Reads: {{count}}', { count: article.readCount })}
         </span>
       </span>
     </button>
@@ -213,7 +213,7 @@ export function OfficialAccountPage() {
         <div>
           <h2>{account.name}</h2>
           <div className="muted">
-            {account.type === 'service' ? t('Service account') : t('Subscription account')} · {t('{{count}} followers', { count: account.followerCount })}
+            {account.type === 'service' ? t('Service account') : t('Subscription account')} · {t('Followers: {{count}}', { count: account.followerCount })}
             {account.verified ? (
               <Tag color="primary" className="official-badge">
                 {t('Verified')}
@@ -369,7 +369,7 @@ export function ArticlePage() {
           <button type="button" className="official-link" onClick={() => navigate(`/official/${article.officialAccount.id}`)}>
             {article.officialAccount.name}
           </button>{' '}
-          · {relativeTime(article.createdAt, t, i18n.language)} · {t('{{count}} reads', { count: article.readCount })}
+          · {relativeTime(article.createdAt, t, i18n.language)} · {t('Reads: {{count}}', { count: article.readCount })}
         </div>
         <Cover article={article} />
         <ArticleHtml html={article.bodyHtml} testId={TID.OFFICIAL_ARTICLE_BODY} />

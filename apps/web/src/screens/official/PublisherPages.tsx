@@ -384,7 +384,7 @@ function StatsTab({ id }: { id: string }) {
   return (
     <div data-testid={TID.OFFICIAL_STATS} className="official-stats">
       <p>
-        {t('{{count}} followers', { count: data?.stats.followerCount ?? 0 })} · {t('30-day revenue')} ¥{formatMinor(total)}
+        {t('Followers: {{count}}', { count: data?.stats.followerCount ?? 0 })} · {t('30-day revenue')} ¥{formatMinor(total)}
       </p>
       <EChart option={followers} />
       <EChart option={engagement} />

@@ -1,5 +1,6 @@
 import { Toast } from 'antd-mobile';
-import { useEffect, useRef } from 'react';
+import { LinkOutline, PictureOutline, UnorderedListOutline } from 'antd-mobile-icons';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorText } from '../../lib/api';
 import { TID } from '../../testids';
@@ -60,21 +61,21 @@ export function RichTextEditor({ onChange, placeholder, testId }: { onChange: (h
     document.execCommand(name, false, value);
     emit();
   };
-  const tools: { label: string; title: string; run: () => void }[] = [
+  const tools: { label: ReactNode; title: string; run: () => void }[] = [
     { label: 'B', title: t('Bold'), run: () => command('bold') },
     { label: 'I', title: t('Italic'), run: () => command('italic') },
     { label: 'H', title: t('Heading'), run: () => command('formatBlock', '<h2>') },
     { label: '¶', title: t('Paragraph'), run: () => command('formatBlock', '<p>') },
-    { label: '•', title: t('List'), run: () => command('insertUnorderedList') },
+    { label: <UnorderedListOutline />, title: t('List'), run: () => command('insertUnorderedList') },
     {
-      label: '🔗',
+      label: <LinkOutline />,
       title: t('Link'),
       run: () => {
         const url = window.prompt(t('Link address (https://…)'));
         if (url && /^https?:\/\//.test(url)) command('createLink', url);
       },
     },
-    { label: '🖼', title: t('Image'), run: () => file.current?.click() },
+    { label: <PictureOutline />, title: t('Image'), run: () => file.current?.click() },
   ];
   return (
     <div className="official-editor">

@@ -328,4 +328,7 @@ export const zh: Record<string, string> = {
   'No messages yet.': '还没有消息。',
   'Share a link': '分享链接',
   'replied to you': '回复了你',
+  'Promote {{label}}': '采用版本 {{label}}',
+  '{{count}} followers': '{{count}} 位粉丝',
+  Unfollow: '取消关注',
 };

@@ -39,6 +39,12 @@ describe('video probe', () => {
     expect(probeVideo(webmWithoutDuration())?.durationMs).toBe(1900);
   });
 
+  it('reads a QuickTime file that opens with its movie atom instead of ftyp', () => {
+    const moovAt = mp4.indexOf('moov', 0, 'latin1') - 4;
+    const moovFirst = Buffer.concat([mp4.subarray(moovAt), mp4.subarray(0, moovAt)]);
+    expect(probeVideo(moovFirst)).toMatchObject({ container: 'mp4', durationMs: 2000, width: 64 });
+  });
+
   it('gives up on files that are not a readable container', () => {
     expect(probeVideo(Buffer.from('not a video at all'))).toBeNull();
     expect(probeVideo(mp4.subarray(0, 40))).toBeNull();

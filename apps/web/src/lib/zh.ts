@@ -331,4 +331,5 @@ export const zh: Record<string, string> = {
   'Promote {{label}}': '采用版本 {{label}}',
   '{{count}} followers': '{{count}} 位粉丝',
   Unfollow: '取消关注',
+  'Link (optional): a web address or a Plaza page': '链接（可选）：网址或 Plaza 内页面',
 };

@@ -62,6 +62,18 @@ describe.each(dialects)('channels on %s', (dialect) => {
     });
     expect(post.status).toBe(201);
     expect(post.body.post).toMatchObject({ kind: 'photos', caption: 'Hand-pulled', channel: { name: 'Cooking' }, likeCount: 0 });
+    // A link may also lead inside Plaza (an article, a mini program page), but not to another host by `//`.
+    const inside = await creator.http.post('/api/v1/channel-posts', {
+      caption: 'Read more',
+      photoMediaIds: [photo],
+      link: { url: '/oa/articles/7', title: 'Full recipe' },
+    });
+    expect(inside.body.post.link).toEqual({ url: '/oa/articles/7', title: 'Full recipe' });
+    for (const url of ['//evil.example/x', 'javascript:alert(1)'])
+      expect((await creator.http.post('/api/v1/channel-posts', { photoMediaIds: [photo], link: { url, title: 'x' } })).body.error.code).toBe(
+        'VALIDATION_FAILED',
+      );
+    await creator.http.delete(`/api/v1/channel-posts/${inside.body.post.id}`);
     const media = await fetch(`${app.url}/api/v1/media/${photo}`, { headers: { authorization: `Bearer ${stranger.token}` } });
     expect(media.status).toBe(200);
     expect((await stranger.http.get(`/api/v1/channels/${opened.body.channel.id}/posts`)).body.posts).toHaveLength(1);

@@ -99,7 +99,11 @@ function ChannelPostCard({ post, detail = false }: { post: ChannelPost; detail?:
             </span>
           ))}
         </div>
-        {post.link ? (
+        {post.link?.url.startsWith('/') ? (
+          <Link className="moment-link" to={post.link.url}>
+            <strong>{post.link.title || post.link.url}</strong>
+          </Link>
+        ) : post.link ? (
           <a className="moment-link" href={post.link.url} target="_blank" rel="noreferrer noopener">
             <strong>{post.link.title || post.link.url}</strong>
           </a>
@@ -221,10 +225,13 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
   const [caption, setCaption] = useState('');
   const [items, setItems] = useState<ImageUploadItem[]>([]);
   const [video, setVideo] = useState<string | null>(null);
+  const [linkUrl, setLinkUrl] = useState('');
+  const [linkTitle, setLinkTitle] = useState('');
   const publish = useMutation({
     mutationFn: async () => {
       if (!mine.data?.channel) await channelsApi.open(name.trim());
-      return channelsApi.post(video ? { caption, videoMediaId: video } : { caption, photoMediaIds: items.map((i) => i.key as string) });
+      const link = linkUrl.trim() ? { url: linkUrl.trim(), title: linkTitle.trim() } : undefined;
+      return channelsApi.post(video ? { caption, videoMediaId: video, link } : { caption, photoMediaIds: items.map((i) => i.key as string), link });
     },
     onSuccess: () => {
       setCaption('');
@@ -295,6 +302,8 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
           upload={async (file) => ({ key: (await api.uploadMedia('image', file, file.name)).media.id, url: URL.createObjectURL(file) })}
         />
       )}
+      <Input value={linkUrl} onChange={setLinkUrl} placeholder={t('Link (optional): a web address or a Plaza page')} maxLength={2000} />
+      {linkUrl.trim() ? <Input value={linkTitle} onChange={setLinkTitle} placeholder={t('Link title')} maxLength={200} /> : null}
       {!items.length && !video ? (
         <Button size="small" onClick={pickVideo} data-testid={TID.CHANNEL_PICK_VIDEO}>
           {t('Choose a video (up to 1 minute)')}
@@ -359,6 +368,12 @@ export function ChannelPostPage() {
   const post = useQuery({ queryKey: ['channels', 'post', id], queryFn: () => channelsApi.getPost(id) });
   const comments = useQuery({ queryKey: ['channels', 'comments', id], queryFn: () => channelsApi.comments(id) });
   const [text, setText] = useState('');
+  const me = useMyId();
+  const removeComment = useMutation({
+    mutationFn: (commentId: string) => channelsApi.deleteComment(id, commentId),
+    onSuccess: refresh,
+    onError: (e) => Toast.show(errorText(e)),
+  });
   const send = useMutation({
     mutationFn: () => channelsApi.comment(id, text.trim()),
     onSuccess: () => {
@@ -374,7 +389,12 @@ export function ChannelPostPage() {
       <div className="channel-comments">
         {(comments.data?.comments ?? []).map((c) => (
           <div key={c.id} className="channel-comment" data-testid={TID.CHANNEL_COMMENT}>
-            <strong>{c.author?.displayName}</strong> {c.text} <span className="muted">{relativeTime(c.createdAt, t, i18n.language)}</span>
+            <strong>{c.author?.displayName}</strong> {c.text} <span className="muted">{relativeTime(c.createdAt, t, i18n.language)}</span>{' '}
+            {c.author?.id === me || post.data?.post.ownedByMe ? (
+              <button type="button" className="link-button" onClick={() => removeComment.mutate(c.id)}>
+                {t('Delete')}
+              </button>
+            ) : null}
           </div>
         ))}
         <div className="moment-reply">

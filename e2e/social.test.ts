@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeFriends, type Member, registerMember, startApp, type TestApp } from '../apps/server/src/test/harness.js';
+import { makeFriends, makeOperator, type Member, registerMember, startApp, type TestApp } from '../apps/server/src/test/harness.js';
 import { TID } from '../apps/web/src/testids.js';
 import { buildWeb, chromiumAvailable, launchChromium } from './browser.js';
 
@@ -40,7 +40,8 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
   beforeAll(async () => {
     fs.mkdirSync(shots, { recursive: true });
     buildWeb();
-    app = await startApp({ dialect: 'sqlite' });
+    // Two followers are enough to apply for creator verification here (1,000 by default).
+    app = await startApp({ dialect: 'sqlite', env: { CHANNELS_VERIFY_MIN_FOLLOWERS: '2' } });
     browser = await launchChromium();
   }, 240_000);
 
@@ -142,5 +143,106 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
     expect(ranged.status).toBe(206);
     expect(Buffer.from(await ranged.arrayBuffer()).readUInt32BE(0)).toBe(0x1a45dfa3);
     await page.screenshot({ path: path.join(shots, 'channel-video.png') });
+  });
+
+  it('verifies a creator through the operator console, A/B tests a caption, and shares the post into a chat', async () => {
+    const erin = await registerMember(app, 'Erin');
+    const olga = await registerMember(app, 'Olga');
+    const fans = [await registerMember(app, 'Fan A'), await registerMember(app, 'Fan B')];
+    await makeOperator(app, olga);
+    await makeFriends(fans[0] as Member, fans[1] as Member);
+    await erin.http.post('/api/v1/channels', { name: 'Erin bakes' });
+    const channel = (await erin.http.get('/api/v1/channels/mine')).body.channel;
+    for (const fan of fans) await fan.http.put(`/api/v1/channels/${channel.id}/follow`, {});
+    const photo = path.join(shots, 'bread.png');
+    await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 200, g: 150, b: 60 } } })
+      .png()
+      .toFile(photo);
+    const form = new FormData();
+    form.append('kind', 'image');
+    form.append('file', new Blob([new Uint8Array(fs.readFileSync(photo))], { type: 'image/png' }), 'bread.png');
+    const uploaded = await fetch(`${app.url}/api/v1/media`, { method: 'POST', headers: { authorization: `Bearer ${erin.token}` }, body: form });
+    const photoId = ((await uploaded.json()) as { media: { id: string } }).media.id;
+    const postId = (await erin.http.post('/api/v1/channel-posts', { caption: 'Sourdough', photoMediaIds: [photoId] })).body.post.id;
+
+    // Erin applies with a link and a follower count elsewhere.
+    const erinPage = await signedIn(erin);
+    await open(erinPage, '/discover/channels');
+    await erinPage.getByTestId(TID.CHANNEL_MINE_OPEN).click();
+    await erinPage.getByPlaceholder('Links to your work elsewhere, one per line').fill('https://bakes.example/erin');
+    await erinPage.getByPlaceholder('Followers elsewhere, one per line, e.g. "Weibo: 52000"').fill('Elsewhere: 12000');
+    await erinPage.getByTestId(TID.CHANNEL_VERIFY_APPLY).click();
+    await expect.poll(() => erinPage.getByTestId(TID.CHANNEL_VERIFY_STATUS).getAttribute('data-status')).toBe('pending');
+
+    // Olga approves it in the operator console.
+    const olgaPage = await signedIn(olga);
+    await open(olgaPage, '/operator');
+    await olgaPage.getByTestId('operator-section-creator-verification').click();
+    const row = olgaPage.getByTestId(TID.CHANNEL_REVIEW_ROW).filter({ hasText: 'Erin bakes' });
+    await row.getByText('Elsewhere: 12,000').waitFor();
+    await olgaPage.screenshot({ path: path.join(shots, 'operator-review.png') });
+    await row.getByTestId(TID.CHANNEL_REVIEW_APPROVE).click();
+    await expect.poll(() => row.count()).toBe(0);
+    await erinPage.reload();
+    await expect.poll(() => erinPage.getByTestId(TID.CHANNEL_VERIFY_STATUS).getAttribute('data-status')).toBe('verified');
+
+    // Erin starts an A/B test of two captions on her post.
+    await open(erinPage, `/discover/channels/posts/${postId}`);
+    await erinPage.getByTestId(TID.CHANNEL_VERIFIED_BADGE).first().waitFor();
+    await erinPage.locator('.channel-variant textarea:not([readonly])').nth(1).fill('Sourdough, 36 hours in the making');
+    await erinPage.getByTestId(TID.CHANNEL_EXPERIMENT_START).click();
+    await erinPage.locator(`[data-testid="${TID.CHANNEL_EXPERIMENT_REPORT}"][data-status="running"]`).waitFor();
+
+    // Each fan sees the caption their hash picks, with the badge; both count as impressions.
+    const experiment = (await erin.http.get(`/api/v1/channel-posts/${postId}/experiments`)).body.experiments[0];
+    const fanPage = await signedIn(fans[0] as Member);
+    await open(fanPage, `/discover/channels/posts/${postId}`);
+    const expected = (await fans[0]?.http.get(`/api/v1/channel-posts/${postId}`))?.body.post.caption;
+    await expect.poll(() => fanPage.getByTestId(TID.CHANNEL_POST_CAPTION).textContent()).toBe(expected);
+    await fanPage.getByTestId(TID.CHANNEL_VERIFIED_BADGE).first().waitFor();
+    await expect
+      .poll(async () =>
+        (await erin.http.get(`/api/v1/channel-experiments/${experiment.id}`)).body.experiment.variants.reduce(
+          (n: number, v: { impressions: number }) => n + v.impressions,
+          0,
+        ),
+      )
+      .toBe(1);
+
+    // The channel page shows the badge; the fan unfollows and follows again from there.
+    await fanPage.getByTestId(TID.CHANNEL_OPEN).first().click();
+    const header = fanPage.getByTestId(TID.CHANNEL_HEADER);
+    await header.getByTestId(TID.CHANNEL_VERIFIED_BADGE).waitFor();
+    await header.getByTestId(TID.CHANNEL_FOLLOW_TOGGLE).filter({ hasText: 'Unfollow' }).click();
+    await expect.poll(async () => (await erin.http.get('/api/v1/channels/mine')).body.channel.followerCount).toBe(1);
+    await header
+      .getByTestId(TID.CHANNEL_FOLLOW_TOGGLE)
+      .filter({ hasText: /^Follow$/ })
+      .click();
+    await expect.poll(async () => (await erin.http.get('/api/v1/channels/mine')).body.channel.followerCount).toBe(2);
+    await fanPage.goBack();
+
+    // The fan shares the post into a chat with the other fan, who opens the card.
+    const conversation = (await fans[0]?.http.post('/api/v1/conversations', { kind: 'direct', peerId: fans[1]?.id }))?.body.conversation.id;
+    await fanPage.reload();
+    await fanPage.getByTestId(TID.CHANNEL_SHARE).first().click();
+    await fanPage.getByText('Send to chat').click();
+    await fanPage.locator(`[data-testid="${TID.CHANNEL_SHARE_TARGET}"][data-conversation-id="${conversation}"]`).click();
+    await fanPage.getByTestId(TID.CHANNEL_SHARE_CONFIRM).click();
+    const otherPage = await signedIn(fans[1] as Member);
+    await open(otherPage, `/chats/${conversation}`);
+    const card = otherPage.getByTestId(TID.CHANNEL_CARD_MESSAGE).filter({ hasText: 'Erin bakes' });
+    await card.click();
+    await otherPage.waitForURL(`**/discover/channels/posts/${postId}`);
+    await otherPage.getByTestId(TID.CHANNEL_POST).waitFor();
+
+    // Erin promotes variant B; everyone sees its caption and the test has ended.
+    await erinPage.reload();
+    await erinPage.getByTestId(TID.CHANNEL_EXPERIMENT_REPORT).locator('canvas').first().waitFor();
+    await erinPage.screenshot({ path: path.join(shots, 'ab-report.png'), fullPage: true });
+    await erinPage.getByTestId(TID.CHANNEL_EXPERIMENT_PROMOTE).nth(1).click();
+    await erinPage.locator(`[data-testid="${TID.CHANNEL_EXPERIMENT_REPORT}"][data-status="promoted"]`).waitFor();
+    await otherPage.reload();
+    await expect.poll(() => otherPage.getByTestId(TID.CHANNEL_POST_CAPTION).textContent()).toBe('Sourdough, 36 hours in the making');
   });
 });

@@ -18,6 +18,8 @@ describe('the HTTP surface', () => {
       'POST /api/v1/qr-logins',
       'GET /api/v1/qr-logins/{id}',
       'GET /api/v1/wallet/health',
+      // Signed, short-lived playback URLs: the signature stands in for the token (media/video.test.ts).
+      'GET /api/v1/media/{id}/stream',
     ]);
     const checked: string[] = [];
     for (const [route, methods] of Object.entries(spec.paths as Record<string, Record<string, unknown>>)) {

@@ -19,7 +19,7 @@ import { GroupInvitePage, LoginConfirmPage } from './screens/Scan';
 
 // The QR decoder is only needed once someone opens Scan, so it loads on demand.
 const ScanPage = lazy(() => import('./screens/ScanCamera').then((module) => ({ default: module.ScanPage })));
-import { ChannelPostPage, ChannelsPage } from './screens/channels/ChannelsPage';
+import { ChannelPage, ChannelPostPage, ChannelsPage } from './screens/channels/ChannelsPage';
 import { MyChannelPage } from './screens/channels/MyChannelPage';
 import { MomentNotificationsPage } from './screens/moments/MomentNotificationsPage';
 import { MomentsAlbumPage, MomentsPage } from './screens/moments/MomentsPage';
@@ -61,6 +61,7 @@ function DetailRoutes() {
       <Route path="/discover/channels/mine" element={<MyChannelPage />} />
       <Route path="/discover/nearby" element={<NearbyPage />} />
       <Route path="/discover/coupons" element={<CouponsPage />} />
+      <Route path="/discover/channels/c/:id" element={<ChannelPage />} />
       <Route path="/discover/:feature" element={<DiscoverFeature />} />
       <Route path="/me/qr" element={<MyQrPage />} />
       <Route path="/me/wallet" element={<WalletPage />} />

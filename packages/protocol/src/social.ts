@@ -100,11 +100,20 @@ export const CreateChannelBody = Obj({
   bio: Type.Optional(Type.String({ maxLength: socialLimits.channelBioMaxChars })),
 });
 
+/**
+ * A channel post's link: a web URL, or a path inside Plaza (an Official Account article, a mini
+ * program page), which clients open in the app.
+ */
+export const ChannelLink = Obj({
+  url: Type.String({ minLength: 1, maxLength: 2000, pattern: '^(https?://|/[A-Za-z0-9])' }),
+  title: Type.String({ maxLength: 200 }),
+});
+
 export const ChannelPostBody = Obj({
   caption: Type.Optional(Type.String({ maxLength: socialLimits.channelCaptionMaxChars })),
   photoMediaIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: socialLimits.momentPhotosMax })),
   videoMediaId: Type.Optional(Id),
-  link: Type.Optional(LinkPreview),
+  link: Type.Optional(ChannelLink),
 });
 export type ChannelPostBody = Static<typeof ChannelPostBody>;
 

@@ -469,7 +469,6 @@ export const zh: Record<string, string> = {
   Applications: '入驻申请',
   Apply: '提交申请',
   'Ask for more': '要求补充材料',
-  Balance: '余额',
   Budget: '预算',
   'Business name': '商户名称',
   'Campaign created': '活动已创建',
@@ -575,7 +574,6 @@ export const zh: Record<string, string> = {
   'Waiting for the customer to confirm with the PIN': '等待顾客输入密码确认',
   'Webhook URL': '回调地址',
   'What is missing?': '缺少什么？',
-  'You pay': '实付',
   'Your application is waiting for review.': '你的申请正在审核中。',
   cashier: '收银员',
   manager: '店长',
@@ -609,6 +607,10 @@ export const zh: Record<string, string> = {
   static: '静态码',
   dynamic: '订单码',
   code: '付款码',
+  'Promote {{label}}': '采用版本 {{label}}',
+  '{{count}} followers': '{{count}} 位粉丝',
+  Unfollow: '取消关注',
+  'Link (optional): a web address or a Plaza page': '链接（可选）：网址或 Plaza 内页面',
 };
 
 // Official Accounts: kept in their own table and merged below, so merges with other screens' keys never collide.

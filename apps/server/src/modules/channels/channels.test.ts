@@ -62,6 +62,18 @@ describe.each(dialects)('channels on %s', (dialect) => {
     });
     expect(post.status).toBe(201);
     expect(post.body.post).toMatchObject({ kind: 'photos', caption: 'Hand-pulled', channel: { name: 'Cooking' }, likeCount: 0 });
+    // A link may also lead inside Plaza (an article, a mini program page), but not to another host by `//`.
+    const inside = await creator.http.post('/api/v1/channel-posts', {
+      caption: 'Read more',
+      photoMediaIds: [photo],
+      link: { url: '/oa/articles/7', title: 'Full recipe' },
+    });
+    expect(inside.body.post.link).toEqual({ url: '/oa/articles/7', title: 'Full recipe' });
+    for (const url of ['//evil.example/x', 'javascript:alert(1)'])
+      expect((await creator.http.post('/api/v1/channel-posts', { photoMediaIds: [photo], link: { url, title: 'x' } })).body.error.code).toBe(
+        'VALIDATION_FAILED',
+      );
+    await creator.http.delete(`/api/v1/channel-posts/${inside.body.post.id}`);
     const media = await fetch(`${app.url}/api/v1/media/${photo}`, { headers: { authorization: `Bearer ${stranger.token}` } });
     expect(media.status).toBe(200);
     expect((await stranger.http.get(`/api/v1/channels/${opened.body.channel.id}/posts`)).body.posts).toHaveLength(1);
@@ -167,5 +179,43 @@ describe.each(dialects)('channels on %s', (dialect) => {
     });
     expect((await stranger.http.get('/api/v1/moments/timeline')).body.posts).toEqual([]);
     expect((await viewer.http.post('/api/v1/channel-posts/999999/share', { to: 'moments' })).body.error.code).toBe('CHANNELS_POST_NOT_FOUND');
+  });
+
+  it('pages Following with no repeats and no gaps while new posts arrive', async () => {
+    const reader = await registerMember(app, 'Reader');
+    const poster = await registerMember(app, 'Poster');
+    const channel = (await poster.http.post('/api/v1/channels', { name: 'Busy' })).body.channel;
+    await reader.http.put(`/api/v1/channels/${channel.id}/follow`, {});
+    const photo = await uploadImage(app, poster);
+    for (let i = 0; i < 9; i += 1) await poster.http.post('/api/v1/channel-posts', { caption: `old ${i}`, photoMediaIds: [photo] });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let arrivals = 0;
+    do {
+      const page = await reader.http.get(`/api/v1/channels/feed?kind=following&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.body.posts.map((p: { caption: string }) => p.caption));
+      // Between pages the channel keeps posting; new posts are newer than any cursor.
+      await poster.http.post('/api/v1/channel-posts', { caption: `new ${arrivals}`, photoMediaIds: [photo] });
+      arrivals += 1;
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(Array.from({ length: 9 }, (_, i) => `old ${8 - i}`));
+    const fresh = (await reader.http.get('/api/v1/channels/feed?kind=following&limit=50')).body.posts.map((p: { caption: string }) => p.caption);
+    expect(fresh.slice(0, arrivals)).toEqual(Array.from({ length: arrivals }, (_, i) => `new ${arrivals - 1 - i}`));
+  });
+
+  it('removes a deleted post’s A/B tests with it', async () => {
+    const photo = await uploadImage(app, creator);
+    const post = (await creator.http.post('/api/v1/channel-posts', { caption: 'short-lived', photoMediaIds: [photo] })).body.post;
+    const experiment = (await creator.http.post(`/api/v1/channel-posts/${post.id}/experiments`, { variants: [{ caption: 'a' }, { caption: 'b' }] })).body
+      .experiment;
+    await viewer.http.post(`/api/v1/channel-posts/${post.id}/views`, {});
+    expect((await creator.http.delete(`/api/v1/channel-posts/${post.id}`)).status).toBe(204);
+    const db = app.plaza.ctx.db as unknown as Kysely<ChannelsDatabase>;
+    for (const table of ['channel_experiments', 'channel_experiment_variants', 'channel_experiment_views'] as const) {
+      const column = table === 'channel_experiments' ? 'id' : 'experiment_id';
+      expect(await db.selectFrom(table).select(column).where(column, '=', Number(experiment.id)).execute()).toEqual([]);
+    }
+    expect((await creator.http.get(`/api/v1/channel-experiments/${experiment.id}`)).body.error.code).toBe('CHANNELS_EXPERIMENT_NOT_FOUND');
   });
 });

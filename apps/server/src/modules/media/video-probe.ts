@@ -15,7 +15,8 @@ export interface VideoProbe {
 const MAX_ELEMENTS = 200_000;
 
 export function probeVideo(data: Buffer): VideoProbe | null {
-  if (data.length >= 12 && data.toString('latin1', 4, 8) === 'ftyp') return probeMp4(data);
+  // Old QuickTime files may open with another top-level atom instead of `ftyp`.
+  if (data.length >= 12 && ['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip'].includes(data.toString('latin1', 4, 8))) return probeMp4(data);
   if (data.length >= 4 && data.readUInt32BE(0) === 0x1a45dfa3) return probeMatroska(data);
   return null;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type Member, registerMember, startApp, type TestApp } from '../../test/harness.js';
@@ -37,6 +38,25 @@ describe('video probe', () => {
   it('falls back to the last block time when a WebM declares no duration', () => {
     // 20 frames at 10 fps: the last one starts at 1.9 s.
     expect(probeVideo(webmWithoutDuration())?.durationMs).toBe(1900);
+  });
+
+  it('reads a QuickTime file that opens with its movie atom instead of ftyp', () => {
+    const moovAt = mp4.indexOf('moov', 0, 'latin1') - 4;
+    const moovFirst = Buffer.concat([mp4.subarray(moovAt), mp4.subarray(0, moovAt)]);
+    expect(probeVideo(moovFirst)).toMatchObject({ container: 'mp4', durationMs: 2000, width: 64 });
+  });
+
+  it('never throws or runs away on damaged files', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.nat({ max: 6000 }), fc.uint8Array({ minLength: 1, maxLength: 64 }), (useMp4, at, noise) => {
+        const source = useMp4 ? mp4 : webm;
+        const damaged = Buffer.from(source);
+        damaged.set(noise.subarray(0, Math.max(0, damaged.length - (at % damaged.length))), at % damaged.length);
+        const probe = probeVideo(damaged);
+        expect(probe === null || (Number.isFinite(probe.durationMs) && probe.durationMs >= 0)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('gives up on files that are not a readable container', () => {

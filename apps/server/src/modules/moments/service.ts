@@ -450,18 +450,24 @@ export function createMomentsService(ctx: AppContext, deps: { accounts: Accounts
       .where('p.author_id', '=', viewerId)
       .where('l.account_id', '!=', viewerId);
     if (cursor) likes = likes.where('l.created_at', '<=', cursor.at);
-    let comments = db
-      .selectFrom('moment_comments as c')
-      .innerJoin('moment_posts as p', 'p.id', 'c.post_id')
-      .selectAll('c')
-      .select('p.author_id as post_author_id')
-      .where((eb) => eb.or([eb('p.author_id', '=', viewerId), eb('c.reply_to_account_id', '=', viewerId)]))
-      .where('c.author_id', '!=', viewerId);
-    if (cursor) comments = comments.where('c.created_at', '<=', cursor.at);
-    const [likeRows, commentRows] = await Promise.all([
+    // Comments on my posts and replies to me are two queries, each on its own index, not one OR.
+    const commentsWhere = (mine: boolean) => {
+      let query = db
+        .selectFrom('moment_comments as c')
+        .innerJoin('moment_posts as p', 'p.id', 'c.post_id')
+        .selectAll('c')
+        .select('p.author_id as post_author_id')
+        .where('c.author_id', '!=', viewerId);
+      query = mine ? query.where('p.author_id', '=', viewerId) : query.where('c.reply_to_account_id', '=', viewerId).where('p.author_id', '!=', viewerId);
+      if (cursor) query = query.where('c.created_at', '<=', cursor.at);
+      return query.orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(fetch).execute();
+    };
+    const [likeRows, onMine, replies] = await Promise.all([
       likes.orderBy('l.created_at', 'desc').limit(fetch).execute(),
-      comments.orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(fetch).execute(),
+      commentsWhere(true),
+      commentsWhere(false),
     ]);
+    const commentRows = [...onMine, ...replies];
     const pad = (n: number) => String(n).padStart(15, '0');
     type Item = { at: number; key: string; like?: (typeof likeRows)[number]; comment?: (typeof commentRows)[number] };
     const items: Item[] = [
@@ -508,7 +514,8 @@ export function createMomentsService(ctx: AppContext, deps: { accounts: Accounts
           createdAt: toIso(item.at),
         };
       }),
-      nextCursor: last && (looked < items.length || likeRows.length === fetch || commentRows.length === fetch) ? `${last.at}_${last.key}` : null,
+      nextCursor:
+        last && (looked < items.length || likeRows.length === fetch || onMine.length === fetch || replies.length === fetch) ? `${last.at}_${last.key}` : null,
     };
   }
 

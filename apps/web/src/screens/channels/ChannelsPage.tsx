@@ -6,13 +6,13 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Page } from '../../components/Page';
-import { api, errorText, newClientMsgId } from '../../lib/api';
+import { api, errorText, newClientMsgId, useMyId } from '../../lib/api';
 import { relativeTime } from '../../lib/format';
 import { useMediaUrl, useStreamUrl, videoPosterFrame } from '../../lib/media';
 import { sortConversations, useConversations } from '../../lib/queries';
 import { TID } from '../../testids';
 import { useConversationTitle } from '../ChatsList';
-import { type ChannelPost, type ChannelSummary, channelsApi, type FeedKind, refreshChannels } from './api';
+import { type ChannelPost, type ChannelSummary, channelsApi, type FeedKind, type FeedPage, refreshChannels } from './api';
 import { ExperimentPanel } from './ExperimentPanel';
 import '../moments/moments.css';
 import './channels.css';
@@ -76,7 +76,9 @@ function ChannelPostCard({ post, detail = false }: { post: ChannelPost; detail?:
     <article className="moment" data-testid={TID.CHANNEL_POST} data-post-id={post.id}>
       <div className="moment-main">
         <div className="moment-meta">
-          <span className="moment-author">{post.channel?.name}</span>
+          <Link className="moment-author" to={`/discover/channels/c/${post.channel?.id ?? ''}`} data-testid={TID.CHANNEL_OPEN}>
+            {post.channel?.name}
+          </Link>
           <VerifiedBadge channel={post.channel} />
           {post.ownedByMe ? null : (
             <button type="button" className="link-button" onClick={() => follow.mutate()}>
@@ -97,7 +99,11 @@ function ChannelPostCard({ post, detail = false }: { post: ChannelPost; detail?:
             </span>
           ))}
         </div>
-        {post.link ? (
+        {post.link?.url.startsWith('/') ? (
+          <Link className="moment-link" to={post.link.url}>
+            <strong>{post.link.title || post.link.url}</strong>
+          </Link>
+        ) : post.link ? (
           <a className="moment-link" href={post.link.url} target="_blank" rel="noreferrer noopener">
             <strong>{post.link.title || post.link.url}</strong>
           </a>
@@ -219,10 +225,13 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
   const [caption, setCaption] = useState('');
   const [items, setItems] = useState<ImageUploadItem[]>([]);
   const [video, setVideo] = useState<string | null>(null);
+  const [linkUrl, setLinkUrl] = useState('');
+  const [linkTitle, setLinkTitle] = useState('');
   const publish = useMutation({
     mutationFn: async () => {
       if (!mine.data?.channel) await channelsApi.open(name.trim());
-      return channelsApi.post(video ? { caption, videoMediaId: video } : { caption, photoMediaIds: items.map((i) => i.key as string) });
+      const link = linkUrl.trim() ? { url: linkUrl.trim(), title: linkTitle.trim() } : undefined;
+      return channelsApi.post(video ? { caption, videoMediaId: video, link } : { caption, photoMediaIds: items.map((i) => i.key as string), link });
     },
     onSuccess: () => {
       setCaption('');
@@ -293,6 +302,8 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
           upload={async (file) => ({ key: (await api.uploadMedia('image', file, file.name)).media.id, url: URL.createObjectURL(file) })}
         />
       )}
+      <Input value={linkUrl} onChange={setLinkUrl} placeholder={t('Link (optional): a web address or a Plaza page')} maxLength={2000} />
+      {linkUrl.trim() ? <Input value={linkTitle} onChange={setLinkTitle} placeholder={t('Link title')} maxLength={200} /> : null}
       {!items.length && !video ? (
         <Button size="small" onClick={pickVideo} data-testid={TID.CHANNEL_PICK_VIDEO}>
           {t('Choose a video (up to 1 minute)')}
@@ -357,6 +368,12 @@ export function ChannelPostPage() {
   const post = useQuery({ queryKey: ['channels', 'post', id], queryFn: () => channelsApi.getPost(id) });
   const comments = useQuery({ queryKey: ['channels', 'comments', id], queryFn: () => channelsApi.comments(id) });
   const [text, setText] = useState('');
+  const me = useMyId();
+  const removeComment = useMutation({
+    mutationFn: (commentId: string) => channelsApi.deleteComment(id, commentId),
+    onSuccess: refresh,
+    onError: (e) => Toast.show(errorText(e)),
+  });
   const send = useMutation({
     mutationFn: () => channelsApi.comment(id, text.trim()),
     onSuccess: () => {
@@ -372,7 +389,12 @@ export function ChannelPostPage() {
       <div className="channel-comments">
         {(comments.data?.comments ?? []).map((c) => (
           <div key={c.id} className="channel-comment" data-testid={TID.CHANNEL_COMMENT}>
-            <strong>{c.author?.displayName}</strong> {c.text} <span className="muted">{relativeTime(c.createdAt, t, i18n.language)}</span>
+            <strong>{c.author?.displayName}</strong> {c.text} <span className="muted">{relativeTime(c.createdAt, t, i18n.language)}</span>{' '}
+            {c.author?.id === me || post.data?.post.ownedByMe ? (
+              <button type="button" className="link-button" onClick={() => removeComment.mutate(c.id)}>
+                {t('Delete')}
+              </button>
+            ) : null}
           </div>
         ))}
         <div className="moment-reply">
@@ -393,5 +415,60 @@ export function ChannelLinkCard({ path, title, caption }: { path: string; title:
       <strong>{title}</strong>
       {caption ? <span className="muted">{caption}</span> : null}
     </Link>
+  );
+}
+
+/** A channel: who it is, whether I follow it, and its posts, newest first. */
+export function ChannelPage() {
+  const { t } = useTranslation();
+  const { id = '' } = useParams();
+  const channel = useQuery({ queryKey: ['channels', 'channel', id], queryFn: () => channelsApi.channel(id) });
+  const posts = useInfiniteQuery({
+    queryKey: ['channels', 'channel-posts', id],
+    queryFn: ({ pageParam }: { pageParam: string | undefined }) =>
+      api.request<FeedPage>('GET', `/api/v1/channels/${encodeURIComponent(id)}/posts`, undefined, pageParam ? { cursor: pageParam } : {}),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const follow = useMutation({
+    mutationFn: (on: boolean) => channelsApi.follow(id, on),
+    onSuccess: refresh,
+    onError: (e) => Toast.show(errorText(e)),
+  });
+  const c = channel.data?.channel;
+  const me = useMyId();
+  const mine = c?.ownerId === me;
+  const list = posts.data?.pages.flatMap((p) => p.posts) ?? [];
+  return (
+    <Page title={c?.name ?? t('Channels')} fallback="/discover/channels" className="moments-page">
+      {c ? (
+        <div className="channel-section" data-testid={TID.CHANNEL_HEADER}>
+          <h3>
+            {c.name} <VerifiedBadge channel={c} />
+          </h3>
+          {c.bio ? <span>{c.bio}</span> : null}
+          <span className="muted">{t('{{count}} followers', { count: c.followerCount })}</span>
+          {mine ? null : (
+            <Button
+              size="small"
+              color={c.followedByMe ? 'default' : 'primary'}
+              loading={follow.isPending}
+              onClick={() => follow.mutate(!c.followedByMe)}
+              data-testid={TID.CHANNEL_FOLLOW_TOGGLE}
+            >
+              {c.followedByMe ? t('Unfollow') : t('Follow')}
+            </Button>
+          )}
+        </div>
+      ) : null}
+      {list.map((p) => (
+        <ChannelPostCard key={p.id} post={p} />
+      ))}
+      {posts.hasNextPage ? (
+        <Button block fill="none" loading={posts.isFetching} onClick={() => void posts.fetchNextPage()}>
+          {t('More')}
+        </Button>
+      ) : null}
+    </Page>
   );
 }

@@ -23,9 +23,10 @@ function ExperimentReport({ experiment }: { experiment: Experiment }) {
   });
   const option = useMemo(
     () => ({
+      animation: false,
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${v.toFixed(1)}%` },
-      legend: { data: [t('Like rate'), t('Completion rate')] },
-      grid: { left: 40, right: 12, top: 36, bottom: 24 },
+      legend: { top: 0, data: [t('Like rate'), t('Completion rate')] },
+      grid: { left: 44, right: 12, top: 36, bottom: 28 },
       xAxis: { type: 'category', data: experiment.variants.map((v) => v.label) },
       yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
       series: [
@@ -48,10 +49,8 @@ function ExperimentReport({ experiment }: { experiment: Experiment }) {
             <th>{t('Variant')}</th>
             <th>{t('Impressions')}</th>
             <th>{t('Likes')}</th>
-            <th>{t('Like rate')}</th>
-            <th>{t('Completion rate')}</th>
-            <th title={t('Two-proportion z-test against variant A, two-sided')}>p</th>
-            <th />
+            <th title={t('Two-proportion z-test against variant A, two-sided')}>{t('Like rate')} (p)</th>
+            <th title={t('Two-proportion z-test against variant A, two-sided')}>{t('Completion rate')} (p)</th>
           </tr>
         </thead>
         <tbody>
@@ -63,29 +62,33 @@ function ExperimentReport({ experiment }: { experiment: Experiment }) {
               </td>
               <td>{v.impressions}</td>
               <td>{v.likes}</td>
-              <td>{percent(v.likeRate)}</td>
-              <td>{percent(v.completionRate)}</td>
               <td>
-                {pText(v.likeRatePValue)} / {pText(v.completionRatePValue)}
+                {percent(v.likeRate)} <span className="muted">({pText(v.likeRatePValue)})</span>
               </td>
               <td>
-                {experiment.status === 'running' ? (
-                  <Button
-                    size="mini"
-                    color="primary"
-                    fill="outline"
-                    loading={promote.isPending}
-                    onClick={() => promote.mutate(v.id)}
-                    data-testid={TID.CHANNEL_EXPERIMENT_PROMOTE}
-                  >
-                    {t('Promote')}
-                  </Button>
-                ) : null}
+                {percent(v.completionRate)} <span className="muted">({pText(v.completionRatePValue)})</span>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {experiment.status === 'running' ? (
+        <div className="sheet-actions">
+          {experiment.variants.map((v) => (
+            <Button
+              key={v.id}
+              size="small"
+              color="primary"
+              fill="outline"
+              loading={promote.isPending}
+              onClick={() => promote.mutate(v.id)}
+              data-testid={TID.CHANNEL_EXPERIMENT_PROMOTE}
+            >
+              {t('Promote {{label}}', { label: v.label })}
+            </Button>
+          ))}
+        </div>
+      ) : null}
       <span className="muted">{t('p: likes / completions compared with variant A; below 0.05 is unlikely to be chance.')}</span>
       <ul className="muted">
         {experiment.variants.map((v) => (

@@ -100,12 +100,13 @@ export const channelsApi = {
   mine: () => api.request<{ channel: Channel | null }>('GET', '/api/v1/channels/mine'),
   channel: (id: string) => api.request<{ channel: Channel }>('GET', `/api/v1/channels/${p(id)}`),
   open: (name: string) => api.request<{ channel: Channel }>('POST', '/api/v1/channels', { name }),
-  post: (body: { caption?: string; photoMediaIds?: string[]; videoMediaId?: string }) =>
+  post: (body: { caption?: string; photoMediaIds?: string[]; videoMediaId?: string; link?: { url: string; title: string } }) =>
     api.request<{ post: ChannelPost }>('POST', '/api/v1/channel-posts', body),
   getPost: (id: string) => api.request<{ post: ChannelPost }>('GET', `/api/v1/channel-posts/${p(id)}`),
   like: (id: string, on: boolean) => api.request<void>(on ? 'PUT' : 'DELETE', `/api/v1/channel-posts/${p(id)}/like`, on ? {} : undefined),
   follow: (channelId: string, on = true) => api.request<void>(on ? 'PUT' : 'DELETE', `/api/v1/channels/${p(channelId)}/follow`, on ? {} : undefined),
   comments: (id: string) => api.request<{ comments: ChannelComment[]; nextCursor: string | null }>('GET', `/api/v1/channel-posts/${p(id)}/comments`),
+  deleteComment: (id: string, commentId: string) => api.request<void>('DELETE', `/api/v1/channel-posts/${p(id)}/comments/${p(commentId)}`),
   comment: (id: string, text: string) => api.request<{ comment: ChannelComment }>('POST', `/api/v1/channel-posts/${p(id)}/comments`, { text }),
   shareToChat: (id: string, conversationId: string, clientMsgId: string) =>
     api.request<unknown>('POST', `/api/v1/channel-posts/${p(id)}/share`, { to: 'chat', conversationId, clientMsgId }),

@@ -181,6 +181,8 @@ interface GrabState {
   held: Map<number, number>;
   inFlight: Map<string, Promise<CouponRow>>;
   recent: Map<string, Promise<CouponRow>>;
+  /** False once `recent` was trimmed: then a rejected grab looks for an earlier one in SQL. */
+  recentComplete: boolean;
 }
 
 interface PendingGrab {
@@ -1408,14 +1410,15 @@ export function createMerchantsService(
         const campaign = await campaignById(campaignId);
         const batches = await loadBatches(campaignId);
         const held = new Map<number, number>();
-        const rows = await db
-          .selectFrom('coupons')
-          .select(['account_id', (eb) => eb.fn.max<number>('slot').as('slots')])
-          .where('campaign_id', '=', campaignId)
-          .groupBy('account_id')
-          .execute();
-        for (const r of rows) held.set(r.account_id, Number(r.slots));
-        return { campaign, batches, held, inFlight: new Map(), recent: new Map() };
+        const recent = new Map<string, Promise<CouponRow>>();
+        // Every coupon of the campaign (at most the sum of its quotas): retries and rejections
+        // under a rush are then answered without a query.
+        const rows = await db.selectFrom('coupons').selectAll().where('campaign_id', '=', campaignId).execute();
+        for (const r of rows) {
+          held.set(r.account_id, Math.max(held.get(r.account_id) ?? 0, r.slot));
+          recent.set(`${r.account_id}:${r.grab_key}`, Promise.resolve(r));
+        }
+        return { campaign, batches, held, inFlight: new Map(), recent, recentComplete: true };
       })();
       state.catch(() => grabStates.delete(campaignId));
       grabStates.set(campaignId, state);
@@ -1493,15 +1496,10 @@ export function createMerchantsService(
     const released = state.batches.filter((b) => b.release_at <= now);
     const batch = released.find((b) => b.issued < b.quota);
     const held = state.held.get(memberId) ?? 0;
-    if (!batch) {
-      const prior = await priorGrab(memberId, key, campaignId);
+    if (!batch || held >= campaign.per_member_cap) {
+      const prior = state.recentComplete ? undefined : await priorGrab(memberId, key, campaignId);
       if (prior) return presentCoupon(prior, campaign);
-      fail(released.length === 0 ? 'COUPON_NOT_RELEASED' : 'COUPON_SOLD_OUT');
-    }
-    if (held >= campaign.per_member_cap) {
-      const prior = await priorGrab(memberId, key, campaignId);
-      if (prior) return presentCoupon(prior, campaign);
-      fail('COUPON_CAP_REACHED');
+      fail(!batch ? (released.length === 0 ? 'COUPON_NOT_RELEASED' : 'COUPON_SOLD_OUT') : 'COUPON_CAP_REACHED');
     }
     // Reserved synchronously: no await between the checks above and these two lines.
     batch.issued += 1;
@@ -1522,7 +1520,10 @@ export function createMerchantsService(
     try {
       const coupon = await attempt;
       // Retries of a finished grab are answered from memory for a while (bounded), then from SQL.
-      if (state.recent.size > 200_000) state.recent.clear();
+      if (state.recent.size > 2_000_000) {
+        state.recent.clear();
+        state.recentComplete = false;
+      }
       state.recent.set(flightKey, attempt);
       return presentCoupon(coupon, campaign);
     } catch (error) {

@@ -77,6 +77,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('merchant_payments_merchant').on('merchant_payments').columns(['merchant_id', 'id']).execute();
   await db.schema.createIndex('merchant_payments_out_trade_no').on('merchant_payments').columns(['merchant_id', 'out_trade_no']).unique().execute();
+  await db.schema.createIndex('merchant_payments_coupon').on('merchant_payments').columns(['coupon_id']).execute();
   await db.schema.createIndex('merchant_payments_qr_token').on('merchant_payments').columns(['qr_token']).unique().execute();
 
   await withIdColumn(db, db.schema.createTable('merchant_refunds'))
@@ -172,6 +173,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // A member's n-th coupon of a campaign takes slot n (1..cap): the cap holds even across nodes.
   await db.schema.createIndex('coupons_member_slot').on('coupons').columns(['campaign_id', 'account_id', 'slot']).unique().execute();
   await db.schema.createIndex('coupons_status').on('coupons').columns(['status', 'expires_at']).execute();
+  // The coupons a payer could use, read on every payment (without it SQLite walks coupons_status).
+  await db.schema.createIndex('coupons_member_active').on('coupons').columns(['account_id', 'status', 'expires_at']).execute();
 
   // Relief cover: programs with a funded pool, enrolments, claims, and an audit row per decision.
   await withIdColumn(db, db.schema.createTable('cover_programs'))

@@ -289,10 +289,19 @@ export function registerMerchantRoutes(app: App, merchants: MerchantsService) {
   // The merchant's own system (API key in X-Merchant-Key) ----------------------------------------
   const apiTags = ['merchant-api'];
   const p = 'public' as const;
-  const api = (request: FastifyRequest) => merchants.actorForApiKey(merchantKey(request));
+  // The key is checked before the body is validated, so a caller without one gets 401, not 400.
+  const actors = new WeakMap<FastifyRequest, MerchantActor>();
+  const keyCheck = async (request: FastifyRequest) => {
+    actors.set(request, await merchants.actorForApiKey(merchantKey(request)));
+  };
+  const api = async (request: FastifyRequest) => actors.get(request) ?? merchants.actorForApiKey(merchantKey(request));
   app.post(
     '/api/v1/merchant-api/orders',
-    { config: { access: p }, schema: { tags: apiTags, summary: 'Create a dynamic QR order', security: apiKeySecurity, body: CreateOrderBody } },
+    {
+      config: { access: p },
+      onRequest: keyCheck,
+      schema: { tags: apiTags, summary: 'Create a dynamic QR order', security: apiKeySecurity, body: CreateOrderBody },
+    },
     async (request, reply) => {
       const { statusCode, order } = await merchants.createOrder(await api(request), request.body);
       reply.code(statusCode);
@@ -301,24 +310,28 @@ export function registerMerchantRoutes(app: App, merchants: MerchantsService) {
   );
   app.get(
     '/api/v1/merchant-api/orders/:outTradeNo',
-    { config: { access: p }, schema: { tags: apiTags, summary: 'Query an order', security: apiKeySecurity, params: OutTradeParams } },
+    { config: { access: p }, onRequest: keyCheck, schema: { tags: apiTags, summary: 'Query an order', security: apiKeySecurity, params: OutTradeParams } },
     async (request) => ({
       order: await merchants.getPayment(await api(request), { outTradeNo: request.params.outTradeNo }),
     }),
   );
   app.post(
     '/api/v1/merchant-api/charges',
-    { config: { access: p }, schema: { tags: apiTags, summary: 'Charge a payment code', security: apiKeySecurity, body: ChargeCodeBody } },
+    { config: { access: p }, onRequest: keyCheck, schema: { tags: apiTags, summary: 'Charge a payment code', security: apiKeySecurity, body: ChargeCodeBody } },
     async (request, reply) => send(reply, await merchants.chargeCode(await api(request), request.body, idempotencyKey(request))),
   );
   app.post(
     '/api/v1/merchant-api/refunds',
-    { config: { access: p }, schema: { tags: apiTags, summary: 'Refund (idempotent by refundNo)', security: apiKeySecurity, body: RefundBody } },
+    {
+      config: { access: p },
+      onRequest: keyCheck,
+      schema: { tags: apiTags, summary: 'Refund (idempotent by refundNo)', security: apiKeySecurity, body: RefundBody },
+    },
     async (request, reply) => send(reply, await merchants.refund(await api(request), request.body)),
   );
   app.get(
     '/api/v1/merchant-api/refunds/:refundNo',
-    { config: { access: p }, schema: { tags: apiTags, summary: 'Query a refund', security: apiKeySecurity, params: RefundNoParams } },
+    { config: { access: p }, onRequest: keyCheck, schema: { tags: apiTags, summary: 'Query a refund', security: apiKeySecurity, params: RefundNoParams } },
     async (request) => ({
       refund: await merchants.getRefund(await api(request), request.params.refundNo),
     }),

@@ -180,6 +180,9 @@ interface GrabState {
   batches: { id: number; release_at: number; quota: number; issued: number }[];
   held: Map<number, number>;
   inFlight: Map<string, Promise<CouponRow>>;
+  recent: Map<string, Promise<CouponRow>>;
+  /** False once `recent` was trimmed: then a rejected grab looks for an earlier one in SQL. */
+  recentComplete: boolean;
 }
 
 interface PendingGrab {
@@ -410,9 +413,15 @@ export function createMerchantsService(
   }
 
   // The ledger extension: merchant rows that commit with the money --------------------------------
-  async function applyPayment(trx: MerchantTrx, p: PaymentPayload, transferId: number): Promise<Output> {
+  /**
+   * The payments of one ledger batch, set-wise: one multi-row insert for code and static-QR
+   * payments, one guarded update for the coupons they use, one inbox append for all their events.
+   * A guard that fails throws, and the writer retries the batch one command at a time, so only
+   * the command at fault is refused.
+   */
+  async function applyPayments(trx: MerchantTrx, list: { p: PaymentPayload; transferId: number }[]): Promise<Output[]> {
     const now = Date.now();
-    const set = {
+    const setOf = (p: PaymentPayload, transferId: number) => ({
       status: 'paid' as const,
       payer_id: p.payerId,
       coupon_id: p.couponId,
@@ -422,44 +431,64 @@ export function createMerchantsService(
       points: p.points,
       transfer_id: transferId,
       paid_at: now,
-    };
-    let payment: PaymentRow | undefined;
-    if (p.insert) {
-      payment = await trx
-        .insertInto('merchant_payments')
-        .values({ ...p.insert, ...set })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    } else {
+    });
+    const rows = new Map<number, PaymentRow>();
+    const inserts = list.filter(({ p }) => p.insert);
+    for (let start = 0; start < inserts.length; start += 200) {
+      const values = inserts
+        .slice(start, start + 200)
+        .map(({ p, transferId }) => ({ ...(p.insert as NonNullable<PaymentPayload['insert']>), ...setOf(p, transferId) }));
+      for (const row of await trx.insertInto('merchant_payments').values(values).returningAll().execute()) rows.set(row.transfer_id as number, row);
+    }
+    for (const { p, transferId } of list) {
+      if (p.insert) continue;
       invariant(p.paymentId !== null, 'a payment of an order names the order');
-      payment = await trx
+      const row = await trx
         .updateTable('merchant_payments')
-        .set(set)
+        .set(setOf(p, transferId))
         .where('id', '=', p.paymentId)
         .where('status', 'in', ['open', 'awaiting_pin'])
         .returningAll()
         .executeTakeFirst();
-      if (!payment) throw new AppError('MERCHANT_ORDER_CLOSED');
+      if (!row) throw new AppError('MERCHANT_ORDER_CLOSED');
+      rows.set(transferId, row);
     }
-    if (p.couponId !== null) {
+    invariant(rows.size === list.length, 'every payment of the batch has its row');
+    const couponIds = list.flatMap(({ p }) => (p.couponId === null ? [] : [p.couponId]));
+    for (let start = 0; start < couponIds.length; start += 400) {
+      const part = couponIds.slice(start, start + 400);
       const used = await trx
         .updateTable('coupons')
-        .set({ status: 'used', payment_id: payment.id, used_at: now })
-        .where('id', '=', p.couponId)
+        .set({ status: 'used', used_at: now })
+        .where('id', 'in', part)
         .where('status', '=', 'active')
         .executeTakeFirst();
-      if (Number(used.numUpdatedRows) !== 1) throw new AppError('COUPON_ALREADY_USED');
+      if (Number(used.numUpdatedRows) !== part.length) throw new AppError('COUPON_ALREADY_USED');
     }
-    if (p.codeToUse !== null) {
+    for (const { p } of list) {
+      if (p.codeToUse === null) continue;
       const used = await trx.updateTable('payment_codes').set({ used_at: now }).where('code', '=', p.codeToUse).where('used_at', 'is', null).executeTakeFirst();
       if (Number(used.numUpdatedRows) !== 1) throw new AppError('MERCHANT_PAYMENT_CODE_INVALID');
     }
-    const presented = presentPayment(payment, now);
-    const events: NewInboxEvent[] = p.recipients.map((accountId) => ({ accountId, type: 'merchant.payment', payload: { payment: presented } }));
-    events.push({ accountId: p.payerId, type: 'merchant.payment', payload: { payment: presented, merchantName: p.merchant.business_name } });
+    const events: NewInboxEvent[] = [];
+    const counts: number[] = [];
+    const presented = list.map(({ p, transferId }) => {
+      const payment = presentPayment(rows.get(transferId) as PaymentRow, now);
+      for (const accountId of p.recipients) events.push({ accountId, type: 'merchant.payment', payload: { payment } });
+      events.push({ accountId: p.payerId, type: 'merchant.payment', payload: { payment, merchantName: p.merchant.business_name } });
+      counts.push(p.recipients.length + 1);
+      return payment;
+    });
     const deliveries = await inbox.appendEvents(trx as unknown as Transaction<Database>, events);
-    const webhook = await queueWebhook(trx, p.merchant, 'payment.succeeded', { payment: presented });
-    return { payment, deliveries, webhook };
+    const outputs: Output[] = [];
+    let cursor = 0;
+    for (const [i, { p, transferId }] of list.entries()) {
+      const count = counts[i] as number;
+      const webhook = await queueWebhook(trx, p.merchant, 'payment.succeeded', { payment: presented[i] });
+      outputs.push({ payment: rows.get(transferId), deliveries: deliveries.slice(cursor, cursor + count), webhook });
+      cursor += count;
+    }
+    return outputs;
   }
 
   async function applyRefund(trx: MerchantTrx, p: RefundPayload, transferId: number): Promise<Output> {
@@ -499,29 +528,34 @@ export function createMerchantsService(
   ledger.registerExtension<Payload, Output>(EXTENSION, {
     async apply(walletTrx, items) {
       const trx = walletTrx as unknown as MerchantTrx;
-      const outputs: Output[] = [];
-      for (const { payload, transfers } of items) {
+      const outputs: Output[] = new Array(items.length);
+      const payments: { p: PaymentPayload; transferId: number; index: number }[] = [];
+      for (const [index, { payload, transfers }] of items.entries()) {
         const first = transfers[0];
         if (payload.op === 'pay') {
           invariant(first, 'a payment moves money');
-          outputs.push(await applyPayment(trx, payload, first.id));
+          payments.push({ p: payload, transferId: first.id, index });
         } else if (payload.op === 'refund') {
           invariant(first, 'a refund moves money');
-          outputs.push(await applyRefund(trx, payload, first.id));
+          outputs[index] = await applyRefund(trx, payload, first.id);
         } else if (payload.op === 'redeem') {
           await trx
             .insertInto('merchant_point_redemptions')
             .values({ merchant_id: payload.merchantId, target: payload.target, points: payload.points, value_minor: payload.value, created_at: Date.now() })
             .execute();
-          outputs.push({ deliveries: [], webhook: false });
+          outputs[index] = { deliveries: [], webhook: false };
         } else {
           await trx
             .updateTable('coupon_campaigns')
             .set({ status: payload.op === 'campaign-open' ? 'active' : 'closed' })
             .where('id', '=', payload.campaignId)
             .execute();
-          outputs.push({ deliveries: [], webhook: false });
+          outputs[index] = { deliveries: [], webhook: false };
         }
+      }
+      if (payments.length > 0) {
+        const paid = await applyPayments(trx, payments);
+        for (const [i, { index }] of payments.entries()) outputs[index] = paid[i] as Output;
       }
       return outputs;
     },
@@ -1376,14 +1410,15 @@ export function createMerchantsService(
         const campaign = await campaignById(campaignId);
         const batches = await loadBatches(campaignId);
         const held = new Map<number, number>();
-        const rows = await db
-          .selectFrom('coupons')
-          .select(['account_id', (eb) => eb.fn.max<number>('slot').as('slots')])
-          .where('campaign_id', '=', campaignId)
-          .groupBy('account_id')
-          .execute();
-        for (const r of rows) held.set(r.account_id, Number(r.slots));
-        return { campaign, batches, held, inFlight: new Map() };
+        const recent = new Map<string, Promise<CouponRow>>();
+        // Every coupon of the campaign (at most the sum of its quotas): retries and rejections
+        // under a rush are then answered without a query.
+        const rows = await db.selectFrom('coupons').selectAll().where('campaign_id', '=', campaignId).execute();
+        for (const r of rows) {
+          held.set(r.account_id, Math.max(held.get(r.account_id) ?? 0, r.slot));
+          recent.set(`${r.account_id}:${r.grab_key}`, Promise.resolve(r));
+        }
+        return { campaign, batches, held, inFlight: new Map(), recent, recentComplete: true };
       })();
       state.catch(() => grabStates.delete(campaignId));
       grabStates.set(campaignId, state);
@@ -1453,7 +1488,7 @@ export function createMerchantsService(
     if (!key || !/^[\x21-\x7e]{1,100}$/.test(key)) fail('WALLET_IDEMPOTENCY_KEY_REQUIRED');
     const state = await grabState(campaignId);
     const flightKey = `${memberId}:${key}`;
-    const running = state.inFlight.get(flightKey);
+    const running = state.inFlight.get(flightKey) ?? state.recent.get(flightKey);
     if (running) return presentCoupon(await running, state.campaign);
     const now = ledger.now();
     const campaign = state.campaign;
@@ -1461,15 +1496,10 @@ export function createMerchantsService(
     const released = state.batches.filter((b) => b.release_at <= now);
     const batch = released.find((b) => b.issued < b.quota);
     const held = state.held.get(memberId) ?? 0;
-    if (!batch) {
-      const prior = await priorGrab(memberId, key, campaignId);
+    if (!batch || held >= campaign.per_member_cap) {
+      const prior = state.recentComplete ? undefined : await priorGrab(memberId, key, campaignId);
       if (prior) return presentCoupon(prior, campaign);
-      fail(released.length === 0 ? 'COUPON_NOT_RELEASED' : 'COUPON_SOLD_OUT');
-    }
-    if (held >= campaign.per_member_cap) {
-      const prior = await priorGrab(memberId, key, campaignId);
-      if (prior) return presentCoupon(prior, campaign);
-      fail('COUPON_CAP_REACHED');
+      fail(!batch ? (released.length === 0 ? 'COUPON_NOT_RELEASED' : 'COUPON_SOLD_OUT') : 'COUPON_CAP_REACHED');
     }
     // Reserved synchronously: no await between the checks above and these two lines.
     batch.issued += 1;
@@ -1488,13 +1518,19 @@ export function createMerchantsService(
     });
     state.inFlight.set(flightKey, attempt);
     try {
-      return presentCoupon(await attempt, campaign);
+      const coupon = await attempt;
+      // Retries of a finished grab are answered from memory for a while (bounded), then from SQL.
+      if (state.recent.size > 2_000_000) {
+        state.recent.clear();
+        state.recentComplete = false;
+      }
+      state.recent.set(flightKey, attempt);
+      return presentCoupon(coupon, campaign);
     } catch (error) {
       batch.issued -= 1;
       state.held.set(memberId, (state.held.get(memberId) ?? 1) - 1);
       if (isUniqueViolation(error)) {
         // Written before (a retry after a restart, or another node): answer with what is stored.
-        grabStates.delete(campaignId);
         const prior = await priorGrab(memberId, key, campaignId);
         if (prior) return presentCoupon(prior, campaign);
         fail('COUPON_CAP_REACHED');
@@ -1553,7 +1589,7 @@ export function createMerchantsService(
     const issuedRows = await db.selectFrom('coupons').select(['created_at']).where('campaign_id', '=', campaignId).limit(1_000_000).execute();
     const usedRows = await db
       .selectFrom('coupons')
-      .innerJoin('merchant_payments', 'merchant_payments.id', 'coupons.payment_id')
+      .innerJoin('merchant_payments', 'merchant_payments.coupon_id', 'coupons.id')
       .innerJoin('merchants', 'merchants.id', 'merchant_payments.merchant_id')
       .select(['coupons.used_at', 'merchant_payments.amount_minor', 'merchant_payments.subsidy_minor', 'merchants.category'])
       .where('coupons.campaign_id', '=', campaignId)

@@ -3,12 +3,23 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Field } from '../../components/Field';
-import { errorText, queryClient } from '../../lib/api';
+import { errorText, getAuth, queryClient } from '../../lib/api';
 import { TID } from '../../testids';
 import { EChart } from '../wallet/EChart';
 import { formatMinor, parseMajor } from '../wallet/api';
 import { CATEGORIES, merchantsApi } from './api';
 import './merchants.css';
+
+/** Media need the bearer token, so a document opens from a blob URL rather than a plain link. */
+async function openDocument(mediaId: string) {
+  try {
+    const response = await fetch(`/api/v1/media/${mediaId}`, { headers: { authorization: `Bearer ${getAuth().token ?? ''}` } });
+    if (!response.ok) throw new Error(response.statusText);
+    window.open(URL.createObjectURL(await response.blob()), '_blank', 'noopener');
+  } catch (error) {
+    Toast.show({ content: errorText(error) });
+  }
+}
 
 async function ask(title: string, placeholder: string): Promise<string | null> {
   let text = '';
@@ -265,9 +276,9 @@ export function CoverSection() {
                 <span>
                   {c.startDate} – {c.endDate} ({t('{{n}} days', { n: c.days })}) ·{' '}
                   {c.mediaIds.map((m) => (
-                    <a key={m} href={`/api/v1/media/${m}`} target="_blank" rel="noreferrer">
-                      {t('Document')} {m}{' '}
-                    </a>
+                    <Button key={m} size="mini" fill="none" onClick={() => void openDocument(m)}>
+                      {t('Document')} {m}
+                    </Button>
                   ))}
                 </span>
               }

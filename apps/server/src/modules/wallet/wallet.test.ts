@@ -76,6 +76,18 @@ describe.each(dialects)('wallet on %s', (dialect) => {
     expect(top.body.error.code).toBe('WALLET_BANK_DECLINED');
   });
 
+  it('keeps assets members do not hold (merchant payment points) out of wallets and top-ups', async () => {
+    const cards = await alice.http.get('/api/v1/bank-cards');
+    const cardId = cards.body.cards[0].id;
+    const before = await available(alice, 'PTS');
+    const top = await alice.http.post('/api/v1/wallet/top-ups', { cardId, asset: 'PTS', amountMinor: '100', pin: PIN }, key());
+    expect(top.status).toBe(400);
+    expect(top.body.error.code).toBe('WALLET_UNKNOWN_ASSET');
+    const transfer = await alice.http.post('/api/v1/transfers', { toAccountId: bob.id, asset: 'PTS', amountMinor: '1', pin: PIN }, key());
+    expect(transfer.body.error.code).toBe('WALLET_UNKNOWN_ASSET');
+    expect(await available(alice, 'PTS')).toBe(before);
+  });
+
   it('withdraws to a card with the configured fee', async () => {
     const before = await available(alice);
     const response = await alice.http.post('/api/v1/wallet/withdrawals', { cardId: aliceCard, asset: 'CNY', amountMinor: '10000', pin: PIN }, key());

@@ -68,6 +68,16 @@ describe.each(dialects)('accounts on %s', (dialect) => {
     expect(blocked.body.error.code).toBe('AUTH_TOO_MANY_ATTEMPTS');
   });
 
+  it('records when a device was last seen, in batches written soon after', async () => {
+    const member = await registerMember(app, 'Seen');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await member.http.get('/api/v1/me');
+    await member.http.get('/api/v1/me');
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    const [session] = (await member.http.get('/api/v1/sessions')).body.sessions;
+    expect(Date.parse(session.lastSeenAt)).toBeGreaterThan(Date.parse(session.createdAt));
+  });
+
   it('lists, renames and revokes device sessions', async () => {
     const member = await registerMember(app, 'Dan');
     const second = await api(app).post('/api/v1/sessions', { handle: member.handle, password: 'correct horse battery', deviceName: 'Phone' });

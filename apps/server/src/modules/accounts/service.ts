@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import type { Selectable, Updateable } from 'kysely';
+import { type Selectable, sql, type Updateable } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
@@ -17,6 +17,7 @@ const ARGON2ID = 2;
 const HANDLE_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{5,19}$/;
 const SESSION_CACHE_TTL_MS = 30_000;
 const LAST_SEEN_EVERY_MS = 60_000;
+const LAST_SEEN_FLUSH_MS = 1_000;
 export const SESSIONS_REVOKED_TOPIC = 'sessions.revoked';
 
 export interface AuthenticatedSession {
@@ -219,6 +220,24 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     return { token, session, account: presentOwnAccount(account) };
   }
 
+  // Last-seen times are best effort: gathered for a second and written in one statement, so a
+  // rush of devices costs one commit, not one (fsynced on SQLite) commit per session.
+  const seenPending = new Map<number, number>();
+  let seenTimer: NodeJS.Timeout | undefined;
+  function noteSeen(sessionId: number, at: number): void {
+    seenPending.set(sessionId, at);
+    seenTimer ??= setTimeout(() => void flushSeen(), LAST_SEEN_FLUSH_MS).unref();
+  }
+  async function flushSeen(): Promise<void> {
+    seenTimer = undefined;
+    const entries = [...seenPending];
+    seenPending.clear();
+    for (let start = 0; start < entries.length; start += 500) {
+      const rows = sql.join(entries.slice(start, start + 500).map(([id, at]) => sql`(CAST(${id} AS bigint), CAST(${at} AS bigint))`));
+      await sql`UPDATE sessions SET last_seen_at = v.column2 FROM (VALUES ${rows}) AS v WHERE sessions.id = v.column1`.execute(db).catch(() => {});
+    }
+  }
+
   async function authenticate(token: string): Promise<AuthenticatedSession | undefined> {
     const tokenHash = sha256Hex(token);
     const now = Date.now();
@@ -226,12 +245,7 @@ export function createAccountsService(ctx: AppContext, deps: { inbox: InboxServi
     if (cached && now - cached.cachedAt < SESSION_CACHE_TTL_MS) {
       if (now - cached.lastSeenWriteAt > LAST_SEEN_EVERY_MS) {
         cached.lastSeenWriteAt = now;
-        void db
-          .updateTable('sessions')
-          .set({ last_seen_at: now })
-          .where('id', '=', cached.sessionId)
-          .execute()
-          .catch(() => {});
+        noteSeen(cached.sessionId, now);
       }
       return cached;
     }

@@ -193,6 +193,24 @@ describe.each(dialects)('merchants on %s', (dialect) => {
     expect((await payer.http.post(`/api/v1/pay/${token}`, { pin: PIN }, key())).body.error.code).toBe('MERCHANT_ORDER_CLOSED');
     const queried = await payer.http.raw('GET', '/api/v1/merchant-api/orders/ORD-1', undefined, apiHeaders);
     expect(queried.body.order.status).toBe('paid');
+    const refunded = await payer.http.raw('POST', '/api/v1/merchant-api/refunds', { outTradeNo: 'ORD-1', refundNo: 'API-R-1', amountMinor: '500' }, apiHeaders);
+    expect(refunded.status).toBe(201);
+    const again = await payer.http.raw('POST', '/api/v1/merchant-api/refunds', { outTradeNo: 'ORD-1', refundNo: 'API-R-1', amountMinor: '500' }, apiHeaders);
+    expect(again.body.refund.id).toBe(refunded.body.refund.id);
+    const lookup = await payer.http.raw('GET', '/api/v1/merchant-api/refunds/API-R-1', undefined, apiHeaders);
+    expect(lookup.body.refund).toMatchObject({ amountMinor: '500', refundNo: 'API-R-1' });
+    const code = (await payer.http.post('/api/v1/payment-codes')).body.paymentCode.code;
+    const charged = await payer.http.raw(
+      'POST',
+      '/api/v1/merchant-api/charges',
+      { code, amountMinor: '300', outTradeNo: 'POS-1' },
+      { ...apiHeaders, ...key() },
+    );
+    expect(charged.status).toBe(201);
+    expect(charged.body.payment).toMatchObject({ channel: 'code', outTradeNo: 'POS-1', status: 'paid' });
+    const revokedKeyId = created.body.apiKey.id;
+    await owner.http.delete(`/api/v1/merchants/${merchantId}/api-keys/${revokedKeyId}`);
+    expect((await payer.http.raw('GET', '/api/v1/merchant-api/orders/ORD-1', undefined, apiHeaders)).status).toBe(401);
 
     const short = await owner.http.post(`/api/v1/merchants/${merchantId}/orders`, { amountMinor: '100', expiresInSeconds: 30 });
     const wallet = app.plaza.services.wallet;

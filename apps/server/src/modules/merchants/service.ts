@@ -1733,9 +1733,16 @@ export function createMerchantsService(
     search,
     deliverDue,
     start() {
+      let sweeping = false;
       timer = setInterval(() => {
         kickWebhooks();
-        void sweepCoupons().catch((error) => ctx.log.warn({ err: error }, 'coupon sweep failed'));
+        if (sweeping) return;
+        sweeping = true;
+        void sweepCoupons()
+          .catch((error) => ctx.log.warn({ err: error }, 'coupon sweep failed'))
+          .finally(() => {
+            sweeping = false;
+          });
       }, settings.webhookPollMs);
       timer.unref();
     },

@@ -401,4 +401,8 @@ export const zh: Record<string, string> = {
   static: '静态码',
   dynamic: '订单码',
   code: '付款码',
+  "Today's statement (CSV)": '今日对账单（CSV）',
+  'Amount to settle': '结算金额',
+  'Settle to my wallet': '结算到我的钱包',
+  'Moved to your wallet; withdraw to a bank card from Wallet.': '已转入你的钱包，可在钱包中提现到银行卡。',
 };

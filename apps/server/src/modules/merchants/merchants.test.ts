@@ -610,6 +610,37 @@ describe.each(dialects)('merchants on %s', (dialect) => {
     const today = report.body.days[6];
     expect(today.count).toBeGreaterThan(5);
     expect(Number(today.refundedMinor)).toBeGreaterThan(0);
+    const day = new Date().toISOString().slice(0, 10);
+    const statement = await fetch(`${app.url}/api/v1/merchants/${merchantId}/statement.csv?day=${day}`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    const csv = await statement.text();
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toMatch(/^type,id,time/);
+    const total = lines.find((l) => l.startsWith('total,'))?.split(',') ?? [];
+    expect(Number(total[5])).toBe(Number(today.grossMinor) - Number(today.refundedMinor));
+    expect(Number(total[8])).toBe(Number(today.feeMinor));
+    expect(lines.filter((l) => l.startsWith('payment,')).length).toBe(today.count);
+    await expectLedgerSound(app);
+  });
+
+  it('settles takings to the owner’s wallet with the PIN, once per key', async () => {
+    const before = await merchantBalance(owner, merchantId);
+    const ownerBefore = await available(owner);
+    expect((await owner.http.post(`/api/v1/merchants/${merchantId}/settlements`, { amountMinor: '1000', pin: '000111' }, key())).body.error.code).toBe(
+      'WALLET_PIN_WRONG',
+    );
+    expect((await cashier.http.post(`/api/v1/merchants/${merchantId}/settlements`, { amountMinor: '1000', pin: PIN }, key())).body.error.code).toBe(
+      'MERCHANT_FORBIDDEN',
+    );
+    const headers = key();
+    const settled = await owner.http.post(`/api/v1/merchants/${merchantId}/settlements`, { amountMinor: '1000', pin: PIN }, headers);
+    expect(settled.status).toBe(201);
+    expect((await owner.http.post(`/api/v1/merchants/${merchantId}/settlements`, { amountMinor: '1000', pin: PIN }, headers)).body).toEqual(settled.body);
+    expect(await merchantBalance(owner, merchantId)).toBe(before - 1000);
+    expect(await available(owner)).toBe(ownerBefore + 1000);
+    const tooMuch = await owner.http.post(`/api/v1/merchants/${merchantId}/settlements`, { amountMinor: String(before), pin: PIN }, key());
+    expect(tooMuch.body.error.code).toBe('WALLET_INSUFFICIENT_FUNDS');
     await expectLedgerSound(app);
   });
 });

@@ -13,6 +13,7 @@ import type {
   PointsRulesBody,
   RedeemPointsBody,
   RefundBody,
+  SettlementBody,
 } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
@@ -1105,6 +1106,98 @@ export function createMerchantsService(
     };
   }
 
+  /** Moves takings from the merchant account to the owner's wallet (from there to a bank card as any withdrawal). */
+  async function settleToWallet(actor: MerchantActor, input: SettlementBody, key: string | undefined): Promise<MoneyResponse> {
+    const ownerId = actor.merchant.owner_id;
+    return ledger.idempotent(
+      ownerId,
+      key,
+      { required: true, route: `merchant-settle:${actor.merchant.id}`, body: { amountMinor: input.amountMinor } },
+      async (run) => {
+        await ledger.verifyPin(ownerId, input.pin);
+        const amount = ledger.parseAmount(input.amountMinor, 1e12);
+        const merchantAccount = await ledger.account(actor.merchant.id, 'merchant', CNY);
+        const wallet = await ledger.account(ownerId, 'wallet', CNY);
+        const respond = (result: LedgerResult): MoneyResponse => ({
+          statusCode: 201,
+          body: { settlement: { transferId: idString((result.transfers[0] as { id: number }).id), amountMinor: String(amount) } },
+        });
+        const result = await submit(
+          {
+            transfers: [
+              {
+                debit: merchantAccount,
+                credit: wallet,
+                asset: CNY,
+                amount,
+                kind: 'merchant_settlement',
+                status: 'posted',
+                reference: `merchant:${actor.merchant.id}`,
+              },
+            ],
+            idempotency: ledger.idempotencyRecord(ownerId, run, respond),
+          },
+          run.ticket,
+        );
+        return result.response ?? respond(result);
+      },
+    );
+  }
+
+  /** One UTC day's payments and refunds as CSV, with the day's totals on the last line. */
+  async function statementCsv(actor: MerchantActor, day: string): Promise<string> {
+    const from = Date.parse(`${day}T00:00:00Z`);
+    if (!Number.isFinite(from)) fail('VALIDATION_FAILED', 'day must be YYYY-MM-DD');
+    const to = from + DAY_MS;
+    const payments = await db
+      .selectFrom('merchant_payments')
+      .selectAll()
+      .where('merchant_id', '=', actor.merchant.id)
+      .where('status', '=', 'paid')
+      .where('paid_at', '>=', from)
+      .where('paid_at', '<', to)
+      .orderBy('id')
+      .limit(100_000)
+      .execute();
+    const refunds = await db
+      .selectFrom('merchant_refunds')
+      .selectAll()
+      .where('merchant_id', '=', actor.merchant.id)
+      .where('created_at', '>=', from)
+      .where('created_at', '<', to)
+      .orderBy('id')
+      .limit(100_000)
+      .execute();
+    const lines = ['type,id,time,channel,out_trade_no,amount_minor,paid_by_member_minor,coupon_subsidy_minor,fee_minor,refund_no'];
+    const totals = { gross: 0, subsidy: 0, fee: 0, refunded: 0 };
+    for (const p of payments) {
+      totals.gross += p.amount_minor;
+      totals.subsidy += p.subsidy_minor;
+      totals.fee += p.fee_minor;
+      lines.push(
+        [
+          'payment',
+          p.id,
+          toIso(p.paid_at ?? p.created_at),
+          p.channel,
+          p.out_trade_no ?? '',
+          p.amount_minor,
+          p.paid_minor,
+          p.subsidy_minor,
+          p.fee_minor,
+          '',
+        ].join(','),
+      );
+    }
+    for (const r of refunds) {
+      totals.refunded += r.amount_minor;
+      lines.push(['refund', r.id, toIso(r.created_at), '', '', -r.amount_minor, '', '', '', r.refund_no].join(','));
+    }
+    lines.push(['total', '', day, '', '', totals.gross - totals.refunded, '', totals.subsidy, totals.fee, ''].join(','));
+    lines.push(['net', '', day, '', '', totals.gross - totals.refunded - totals.fee, '', '', '', ''].join(','));
+    return `${lines.join('\n')}\n`;
+  }
+
   // Payment points -----------------------------------------------------------------------------------
   async function pointsSummary(actor: MerchantActor) {
     const rules = await getPointsRules();
@@ -1722,6 +1815,8 @@ export function createMerchantsService(
     getRefund,
     listRefunds,
     dailyReport,
+    settleToWallet,
+    statementCsv,
     pointsSummary,
     redeemPoints,
     createCampaign,

@@ -10,6 +10,7 @@ import { api, errorText, queryClient } from '../../lib/api';
 import { TID } from '../../testids';
 import { EChart } from '../wallet/EChart';
 import { formatMinor, parseMajor } from '../wallet/api';
+import { PinPrompt } from '../wallet/PinPrompt';
 import { CATEGORIES, MERCHANT_EVENT, type MerchantEventDetail, merchantsApi, type Payment, playChime } from './api';
 import './merchants.css';
 
@@ -332,9 +333,49 @@ function ReportTab({ merchantId }: { merchantId: string }) {
     };
   }, [data, t]);
   const today = data?.days[data.days.length - 1];
+  const [askPin, setAskPin] = useState(false);
+  const [settleText, setSettleText] = useState('');
+  const downloadStatement = async () => {
+    const day = today?.day ?? new Date().toISOString().slice(0, 10);
+    try {
+      const url = URL.createObjectURL(await merchantsApi.statement(merchantId, day));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `statement-${day}.csv`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (error) {
+      Toast.show({ content: errorText(error) });
+    }
+  };
   return (
     <div className="wallet-chart" data-testid={TID.MERCHANT_REPORT}>
       <EChart option={option} height={260} />
+      <div className="merchant-row">
+        <Button size="small" onClick={() => void downloadStatement()}>
+          {t("Today's statement (CSV)")}
+        </Button>
+        <Field aria-label={t('Amount to settle')} placeholder={t('Amount to settle')} inputMode="decimal" value={settleText} onValue={setSettleText} />
+        <Button size="small" disabled={!parseMajor(settleText)} onClick={() => setAskPin(true)}>
+          {t('Settle to my wallet')}
+        </Button>
+      </div>
+      <PinPrompt
+        visible={askPin}
+        title={`${t('Settle to my wallet')} ¥${formatMinor(parseMajor(settleText) ?? 0)}`}
+        onClose={() => setAskPin(false)}
+        onPin={async (pin) => {
+          setAskPin(false);
+          try {
+            await merchantsApi.settle(merchantId, parseMajor(settleText) ?? '0', pin);
+            Toast.show({ content: t('Moved to your wallet; withdraw to a bank card from Wallet.'), icon: 'success' });
+            setSettleText('');
+            void queryClient.invalidateQueries({ queryKey: ['merchants', merchantId] });
+          } catch (error) {
+            Toast.show({ content: errorText(error) });
+          }
+        }}
+      />
       {today ? (
         <List header={t('Today')}>
           <List.Item extra={today.count}>{t('Payments')}</List.Item>

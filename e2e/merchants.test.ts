@@ -127,6 +127,8 @@ describe.skipIf(!chromiumAvailable)('merchant journeys in Chromium', { timeout: 
     await shop.getByTestId(TID.MERCHANT_REFUND_AMOUNT).fill('30.00');
     await shop.getByTestId(TID.MERCHANT_REFUND_CONFIRM).click();
     await expect.poll(async () => (await row.textContent()) ?? '').toContain('Refunded ¥30.00');
+    await shop.screenshot({ path: path.join(shots, 'merchant-console.png') });
+    await member.screenshot({ path: path.join(shots, 'member-paid.png') });
 
     const merchantId = (await owner.http.get('/api/v1/merchants/mine')).body.merchants[0].id;
     const payments = await owner.http.get(`/api/v1/merchants/${merchantId}/payments`);

@@ -405,4 +405,5 @@ export const zh: Record<string, string> = {
   'Amount to settle': '结算金额',
   'Settle to my wallet': '结算到我的钱包',
   'Moved to your wallet; withdraw to a bank card from Wallet.': '已转入你的钱包，可在钱包中提现到银行卡。',
+  OK: '确定',
 };

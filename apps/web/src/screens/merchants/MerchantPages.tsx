@@ -190,6 +190,7 @@ function LivePayments({ merchantId, canRefund }: { merchantId: string; canRefund
         </div>
       ),
       confirmText: <span data-testid={TID.MERCHANT_REFUND_CONFIRM}>{t('Refund')}</span>,
+      cancelText: t('Cancel'),
     });
     if (!ok) return;
     const minor = parseMajor(text);
@@ -580,7 +581,11 @@ function SettingsTab({
           onClick={async () => {
             try {
               const { apiKey } = await merchantsApi.createApiKey(merchantId);
-              await Dialog.alert({ title: t('Copy it now: it is shown once'), content: <code className="merchant-secret">{apiKey.key}</code> });
+              await Dialog.alert({
+                confirmText: t('OK'),
+                title: t('Copy it now: it is shown once'),
+                content: <code className="merchant-secret">{apiKey.key}</code>,
+              });
             } catch (error) {
               Toast.show({ content: errorText(error) });
             }
@@ -594,7 +599,8 @@ function SettingsTab({
           onClick={async () => {
             try {
               const { webhook } = await merchantsApi.setWebhook(merchantId, url.trim() || null);
-              if (webhook.secret) await Dialog.alert({ title: t('Signing secret'), content: <code className="merchant-secret">{webhook.secret}</code> });
+              if (webhook.secret)
+                await Dialog.alert({ confirmText: t('OK'), title: t('Signing secret'), content: <code className="merchant-secret">{webhook.secret}</code> });
             } catch (error) {
               Toast.show({ content: errorText(error) });
             }

@@ -594,6 +594,8 @@ describe.each(dialects)('merchants on %s', (dialect) => {
     expect(chinese.body.results[1].distanceM).toBeGreaterThan(1_000_000);
     const near = await payer.http.get('/api/v1/merchants/search?q=noodle&lat=31.2304&lng=121.4737&radiusM=5000');
     expect(near.body.results.map((r: { businessName: string }) => r.businessName)).toEqual([]);
+    const wildcard = await payer.http.get(`/api/v1/merchants/search?q=${encodeURIComponent('%')}`);
+    expect(wildcard.body.results).toEqual([]);
     const partial = await payer.http.get('/api/v1/merchants/search?q=groc');
     expect(partial.body.results.map((r: { businessName: string }) => r.businessName)).toEqual(['Corner Grocery']);
     const food = await payer.http.get('/api/v1/merchants/search?category=food&lat=31.2304&lng=121.4737&radiusM=10000');

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type {
   AddStaffBody,
   ChargeCodeBody,
@@ -1749,12 +1749,9 @@ export function createMerchantsService(
     const keyword = query.q?.trim().toLowerCase();
     if (keyword) {
       const pattern = `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) =>
-        eb.or([
-          eb(eb.fn('lower', ['business_name']), 'like', eb.val(pattern)),
-          eb(eb.fn('lower', ['address']), 'like', eb.val(pattern)),
-          eb('category', 'like', eb.val(pattern)),
-        ]),
+      // An explicit ESCAPE: PostgreSQL escapes with a backslash by default, SQLite has no default.
+      q = q.where(
+        sql<boolean>`(lower(business_name) LIKE ${pattern} ESCAPE '\\' OR lower(address) LIKE ${pattern} ESCAPE '\\' OR category LIKE ${pattern} ESCAPE '\\')`,
       );
     }
     const rows = await q.execute();

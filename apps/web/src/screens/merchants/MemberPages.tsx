@@ -306,7 +306,8 @@ function MerchantMap({ origin, results }: { origin: { lat: number; lng: number }
   const cos = Math.cos((origin.lat * Math.PI) / 180);
   const points = results.map((r) => ({ r, dx: (r.lng - origin.lng) * cos, dy: r.lat - origin.lat }));
   const extent = Math.max(0.002, ...points.map((p) => Math.max(Math.abs(p.dx), Math.abs(p.dy))));
-  const scale = (size / 2 - 20) / extent;
+  // Markers stay inside the circle with room for their labels.
+  const scale = (size / 2 - 50) / (extent * Math.SQRT2);
   return (
     <svg className="merchant-map" viewBox={`0 0 ${size} ${size}`} role="img" aria-label="map" data-testid={TID.NEARBY_MAP}>
       <rect width={size} height={size} fill="var(--plaza-surface, #f5f5f5)" />

@@ -183,8 +183,13 @@ function NewCampaign() {
         />
       </div>
       <div className="merchant-row">
-        <Field aria-label={t('Per-member cap')} placeholder={t('Per-member cap')} value={form.cap} onValue={set('cap')} />
-        <Field aria-label={t('Quota')} placeholder={t('Quota')} value={form.quota} onValue={set('quota')} data-testid={TID.OPERATOR_CAMPAIGN_QUOTA} />
+        <span className="merchant-labelled">
+          {t('Per-member cap')} <Field aria-label={t('Per-member cap')} placeholder={t('Per-member cap')} value={form.cap} onValue={set('cap')} />
+        </span>
+        <span className="merchant-labelled">
+          {t('Quota')}{' '}
+          <Field aria-label={t('Quota')} placeholder={t('Quota')} value={form.quota} onValue={set('quota')} data-testid={TID.OPERATOR_CAMPAIGN_QUOTA} />
+        </span>
       </div>
       <label>
         {t('Release at')} <input type="datetime-local" value={form.release} onChange={(e) => set('release')(e.target.value)} />

@@ -289,7 +289,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
 
   // Wallet and cards ---------------------------------------------------------------------------------
   async function getWallet(accountId: number) {
-    const assets = await db.selectFrom('assets').select(['code', 'scale', 'minor_unit']).orderBy('code').execute();
+    const assets = await db.selectFrom('assets').select(['code', 'scale', 'minor_unit']).where('member_held', '=', 1).orderBy('code').execute();
     const rows = await db.selectFrom('ledger_accounts').selectAll().where('owner_account_id', '=', accountId).where('kind', '=', 'wallet').execute();
     const byAsset = new Map(rows.map((r) => [r.asset, r]));
     const profile = await loadProfile(accountId);

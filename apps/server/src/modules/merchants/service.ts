@@ -1371,6 +1371,16 @@ export function createMerchantsService(
       .execute();
     await Promise.all(
       due.map(async (hook) => {
+        // Claim the attempt first, so two workers or nodes never send the same attempt at once.
+        const claimed = await db
+          .updateTable('merchant_webhooks')
+          .set({ next_attempt_at: Date.now() + 2 * settings.webhookTimeoutMs })
+          .where('id', '=', hook.id)
+          .where('attempts', '=', hook.attempts)
+          .where('delivered_at', 'is', null)
+          .where('next_attempt_at', '<=', now)
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) !== 1) return;
         let status = 0;
         try {
           const response = await fetch(hook.url, {

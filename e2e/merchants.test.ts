@@ -127,12 +127,48 @@ describe.skipIf(!chromiumAvailable)('merchant journeys in Chromium', { timeout: 
     await shop.getByTestId(TID.MERCHANT_REFUND_AMOUNT).fill('30.00');
     await shop.getByTestId(TID.MERCHANT_REFUND_CONFIRM).click();
     await expect.poll(async () => (await row.textContent()) ?? '').toContain('Refunded ¥30.00');
+    await shop.screenshot({ path: path.join(shots, 'merchant-console.png') });
+    await member.screenshot({ path: path.join(shots, 'member-paid.png') });
 
     const merchantId = (await owner.http.get('/api/v1/merchants/mine')).body.merchants[0].id;
     const payments = await owner.http.get(`/api/v1/merchants/${merchantId}/payments`);
     expect(payments.body.payments[0]).toMatchObject({ amountMinor: '12000', paidMinor: '10000', subsidyMinor: '2000', refundedMinor: '3000' });
     const wallet = await payer.http.get('/api/v1/wallet');
     expect(wallet.body.balances.find((b: { asset: string }) => b.asset === 'CNY').availableMinor).toBe(String(50_000 - 10_000 + 3_000));
+    await expectLedgerSound(app);
+  });
+
+  it('a cashier charges a member’s payment code and the member confirms the large amount with the PIN', async () => {
+    const operator = await registerMember(app, 'Operator two');
+    await makeOperator(app, operator);
+    const owner = await registerMember(app, 'Grocer');
+    const payer = await registerMember(app, 'Shopper');
+    await fund(payer, 100_000);
+    const applied = await owner.http.post('/api/v1/merchants', {
+      businessName: 'Corner Grocery',
+      category: 'grocery',
+      licenceNumber: 'LIC-2026-002',
+      address: '9 Market Lane',
+      lat: 31.2,
+      lng: 121.4,
+    });
+    await operator.http.post(`/api/v1/operator/merchants/${applied.body.merchant.id}/review`, { decision: 'approve' });
+
+    const member = await signedIn(payer);
+    await member.getByTestId(TID.TAB_ME).click();
+    await member.getByTestId(TID.ME_PAYMENT_CODE).click();
+    await member.getByTestId(TID.PAYMENT_CODE_BARCODE).waitFor();
+    await member.getByTestId(TID.PAYMENT_CODE_QR).waitFor();
+    await expect.poll(async () => ((await member.getByTestId(TID.PAYMENT_CODE_DIGITS).textContent()) ?? '').replace(/ /g, '')).toMatch(/^[0-9]{18}$/);
+    const code = ((await member.getByTestId(TID.PAYMENT_CODE_DIGITS).textContent()) ?? '').replace(/ /g, '');
+
+    // 500.00 is above the PIN threshold: the charge waits until the member confirms on the phone.
+    const charge = await owner.http.post(`/api/v1/merchants/${applied.body.merchant.id}/charges`, { code, amountMinor: '50000' }, key());
+    expect(charge.status).toBe(202);
+    await member.locator('.adm-passcode-input').click();
+    await member.keyboard.type(PIN);
+    await expect.poll(async () => (await owner.http.get(`/api/v1/merchants/${applied.body.merchant.id}/payments`)).body.payments[0]?.status).toBe('paid');
+    await member.getByText('Paid ¥500.00').waitFor();
     await expectLedgerSound(app);
   });
 });

@@ -152,3 +152,8 @@ export const CoverClaimsQuery = Obj({
   cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
 });
+
+export const SettlementBody = Obj({ amountMinor: AmountMinor, pin: Pin });
+export type SettlementBody = Static<typeof SettlementBody>;
+
+export const StatementQuery = Obj({ day: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }) });

@@ -611,6 +611,10 @@ export const zh: Record<string, string> = {
   '{{count}} followers': '{{count}} 位粉丝',
   Unfollow: '取消关注',
   'Link (optional): a web address or a Plaza page': '链接（可选）：网址或 Plaza 内页面',
+  "Today's statement (CSV)": '今日对账单（CSV）',
+  'Amount to settle': '结算金额',
+  'Settle to my wallet': '结算到我的钱包',
+  'Moved to your wallet; withdraw to a bank card from Wallet.': '已转入你的钱包，可在钱包中提现到银行卡。',
 };
 
 // Official Accounts: kept in their own table and merged below, so merges with other screens' keys never collide.

@@ -6,9 +6,15 @@ import { withIdColumn } from '../migration-helpers.js';
 // ledger; these tables say what each transfer was for. Locations are micro-degrees (integers), so
 // both dialects store them exactly. Distribution key for a sharded PostgreSQL: merchant_id.
 export async function up(db: Kysely<unknown>): Promise<void> {
+  // Payment points are an asset of the same ledger, held by merchants only: member wallets list
+  // the assets whose member_held is 1.
+  await db.schema
+    .alterTable('assets')
+    .addColumn('member_held', 'integer', (c) => c.notNull().defaultTo(1))
+    .execute();
   await db
     .insertInto('assets' as never)
-    .values([{ code: 'PTS', name: 'Payment points', minor_unit: 'point', scale: 0, created_at: Date.now() }] as never)
+    .values([{ code: 'PTS', name: 'Payment points', minor_unit: 'point', scale: 0, member_held: 0, created_at: Date.now() }] as never)
     .execute();
 
   await withIdColumn(db, db.schema.createTable('merchants'))
@@ -249,4 +255,5 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     .deleteFrom('assets' as never)
     .where('code' as never, '=', 'PTS' as never)
     .execute();
+  await db.schema.alterTable('assets').dropColumn('member_held').execute();
 }

@@ -193,6 +193,24 @@ describe.each(dialects)('merchants on %s', (dialect) => {
     expect((await payer.http.post(`/api/v1/pay/${token}`, { pin: PIN }, key())).body.error.code).toBe('MERCHANT_ORDER_CLOSED');
     const queried = await payer.http.raw('GET', '/api/v1/merchant-api/orders/ORD-1', undefined, apiHeaders);
     expect(queried.body.order.status).toBe('paid');
+    const refunded = await payer.http.raw('POST', '/api/v1/merchant-api/refunds', { outTradeNo: 'ORD-1', refundNo: 'API-R-1', amountMinor: '500' }, apiHeaders);
+    expect(refunded.status).toBe(201);
+    const again = await payer.http.raw('POST', '/api/v1/merchant-api/refunds', { outTradeNo: 'ORD-1', refundNo: 'API-R-1', amountMinor: '500' }, apiHeaders);
+    expect(again.body.refund.id).toBe(refunded.body.refund.id);
+    const lookup = await payer.http.raw('GET', '/api/v1/merchant-api/refunds/API-R-1', undefined, apiHeaders);
+    expect(lookup.body.refund).toMatchObject({ amountMinor: '500', refundNo: 'API-R-1' });
+    const code = (await payer.http.post('/api/v1/payment-codes')).body.paymentCode.code;
+    const charged = await payer.http.raw(
+      'POST',
+      '/api/v1/merchant-api/charges',
+      { code, amountMinor: '300', outTradeNo: 'POS-1' },
+      { ...apiHeaders, ...key() },
+    );
+    expect(charged.status).toBe(201);
+    expect(charged.body.payment).toMatchObject({ channel: 'code', outTradeNo: 'POS-1', status: 'paid' });
+    const revokedKeyId = created.body.apiKey.id;
+    await owner.http.delete(`/api/v1/merchants/${merchantId}/api-keys/${revokedKeyId}`);
+    expect((await payer.http.raw('GET', '/api/v1/merchant-api/orders/ORD-1', undefined, apiHeaders)).status).toBe(401);
 
     const short = await owner.http.post(`/api/v1/merchants/${merchantId}/orders`, { amountMinor: '100', expiresInSeconds: 30 });
     const wallet = app.plaza.services.wallet;
@@ -576,6 +594,8 @@ describe.each(dialects)('merchants on %s', (dialect) => {
     expect(chinese.body.results[1].distanceM).toBeGreaterThan(1_000_000);
     const near = await payer.http.get('/api/v1/merchants/search?q=noodle&lat=31.2304&lng=121.4737&radiusM=5000');
     expect(near.body.results.map((r: { businessName: string }) => r.businessName)).toEqual([]);
+    const wildcard = await payer.http.get(`/api/v1/merchants/search?q=${encodeURIComponent('%')}`);
+    expect(wildcard.body.results).toEqual([]);
     const partial = await payer.http.get('/api/v1/merchants/search?q=groc');
     expect(partial.body.results.map((r: { businessName: string }) => r.businessName)).toEqual(['Corner Grocery']);
     const food = await payer.http.get('/api/v1/merchants/search?category=food&lat=31.2304&lng=121.4737&radiusM=10000');
@@ -592,6 +612,37 @@ describe.each(dialects)('merchants on %s', (dialect) => {
     const today = report.body.days[6];
     expect(today.count).toBeGreaterThan(5);
     expect(Number(today.refundedMinor)).toBeGreaterThan(0);
+    const day = new Date().toISOString().slice(0, 10);
+    const statement = await fetch(`${app.url}/api/v1/merchants/${merchantId}/statement.csv?day=${day}`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    const csv = await statement.text();
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toMatch(/^type,id,time/);
+    const total = lines.find((l) => l.startsWith('total,'))?.split(',') ?? [];
+    expect(Number(total[5])).toBe(Number(today.grossMinor) - Number(today.refundedMinor));
+    expect(Number(total[8])).toBe(Number(today.feeMinor));
+    expect(lines.filter((l) => l.startsWith('payment,')).length).toBe(today.count);
+    await expectLedgerSound(app);
+  });
+
+  it('settles takings to the owner’s wallet with the PIN, once per key', async () => {
+    const before = await merchantBalance(owner, merchantId);
+    const ownerBefore = await available(owner);
+    expect((await owner.http.post(`/api/v1/merchants/${merchantId}/settlements`, { amountMinor: '1000', pin: '000111' }, key())).body.error.code).toBe(
+      'WALLET_PIN_WRONG',
+    );
+    expect((await cashier.http.post(`/api/v1/merchants/${merchantId}/settlements`, { amountMinor: '1000', pin: PIN }, key())).body.error.code).toBe(
+      'MERCHANT_FORBIDDEN',
+    );
+    const headers = key();
+    const settled = await owner.http.post(`/api/v1/merchants/${merchantId}/settlements`, { amountMinor: '1000', pin: PIN }, headers);
+    expect(settled.status).toBe(201);
+    expect((await owner.http.post(`/api/v1/merchants/${merchantId}/settlements`, { amountMinor: '1000', pin: PIN }, headers)).body).toEqual(settled.body);
+    expect(await merchantBalance(owner, merchantId)).toBe(before - 1000);
+    expect(await available(owner)).toBe(ownerBefore + 1000);
+    const tooMuch = await owner.http.post(`/api/v1/merchants/${merchantId}/settlements`, { amountMinor: String(before), pin: PIN }, key());
+    expect(tooMuch.body.error.code).toBe('WALLET_INSUFFICIENT_FUNDS');
     await expectLedgerSound(app);
   });
 });

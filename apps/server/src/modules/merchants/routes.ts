@@ -23,6 +23,8 @@ import {
   RedeemPointsBody,
   RefundBody,
   ReportQuery,
+  SettlementBody,
+  StatementQuery,
   ReviewQueueQuery,
   WebhookBody,
 } from '@plaza/protocol';
@@ -194,6 +196,20 @@ export function registerMerchantRoutes(app: App, merchants: MerchantsService) {
     '/api/v1/merchants/:id/report',
     { config: { access: m }, schema: { tags, summary: 'Daily totals', params: Params, querystring: ReportQuery } },
     async (request) => merchants.dailyReport(await as(request, managers), request.query.days),
+  );
+  app.post(
+    '/api/v1/merchants/:id/settlements',
+    { config: { access: m }, schema: { tags, summary: "Move takings to the owner's wallet (PIN)", params: Params, body: SettlementBody } },
+    async (request, reply) => send(reply, await merchants.settleToWallet(await as(request, ['owner']), request.body, idempotencyKey(request))),
+  );
+  app.get(
+    '/api/v1/merchants/:id/statement.csv',
+    { config: { access: m }, schema: { tags, summary: 'Daily settlement statement (CSV)', params: Params, querystring: StatementQuery } },
+    async (request, reply) => {
+      const csv = await merchants.statementCsv(await as(request, managers), request.query.day);
+      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="statement-${request.query.day}.csv"`);
+      return csv;
+    },
   );
   app.get(
     '/api/v1/merchants/:id/points',

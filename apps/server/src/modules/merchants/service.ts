@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type {
   AddStaffBody,
   ChargeCodeBody,
@@ -13,6 +13,7 @@ import type {
   PointsRulesBody,
   RedeemPointsBody,
   RefundBody,
+  SettlementBody,
 } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
@@ -1105,6 +1106,98 @@ export function createMerchantsService(
     };
   }
 
+  /** Moves takings from the merchant account to the owner's wallet (from there to a bank card as any withdrawal). */
+  async function settleToWallet(actor: MerchantActor, input: SettlementBody, key: string | undefined): Promise<MoneyResponse> {
+    const ownerId = actor.merchant.owner_id;
+    return ledger.idempotent(
+      ownerId,
+      key,
+      { required: true, route: `merchant-settle:${actor.merchant.id}`, body: { amountMinor: input.amountMinor } },
+      async (run) => {
+        await ledger.verifyPin(ownerId, input.pin);
+        const amount = ledger.parseAmount(input.amountMinor, 1e12);
+        const merchantAccount = await ledger.account(actor.merchant.id, 'merchant', CNY);
+        const wallet = await ledger.account(ownerId, 'wallet', CNY);
+        const respond = (result: LedgerResult): MoneyResponse => ({
+          statusCode: 201,
+          body: { settlement: { transferId: idString((result.transfers[0] as { id: number }).id), amountMinor: String(amount) } },
+        });
+        const result = await submit(
+          {
+            transfers: [
+              {
+                debit: merchantAccount,
+                credit: wallet,
+                asset: CNY,
+                amount,
+                kind: 'merchant_settlement',
+                status: 'posted',
+                reference: `merchant:${actor.merchant.id}`,
+              },
+            ],
+            idempotency: ledger.idempotencyRecord(ownerId, run, respond),
+          },
+          run.ticket,
+        );
+        return result.response ?? respond(result);
+      },
+    );
+  }
+
+  /** One UTC day's payments and refunds as CSV, with the day's totals on the last line. */
+  async function statementCsv(actor: MerchantActor, day: string): Promise<string> {
+    const from = Date.parse(`${day}T00:00:00Z`);
+    if (!Number.isFinite(from)) fail('VALIDATION_FAILED', 'day must be YYYY-MM-DD');
+    const to = from + DAY_MS;
+    const payments = await db
+      .selectFrom('merchant_payments')
+      .selectAll()
+      .where('merchant_id', '=', actor.merchant.id)
+      .where('status', '=', 'paid')
+      .where('paid_at', '>=', from)
+      .where('paid_at', '<', to)
+      .orderBy('id')
+      .limit(100_000)
+      .execute();
+    const refunds = await db
+      .selectFrom('merchant_refunds')
+      .selectAll()
+      .where('merchant_id', '=', actor.merchant.id)
+      .where('created_at', '>=', from)
+      .where('created_at', '<', to)
+      .orderBy('id')
+      .limit(100_000)
+      .execute();
+    const lines = ['type,id,time,channel,out_trade_no,amount_minor,paid_by_member_minor,coupon_subsidy_minor,fee_minor,refund_no'];
+    const totals = { gross: 0, subsidy: 0, fee: 0, refunded: 0 };
+    for (const p of payments) {
+      totals.gross += p.amount_minor;
+      totals.subsidy += p.subsidy_minor;
+      totals.fee += p.fee_minor;
+      lines.push(
+        [
+          'payment',
+          p.id,
+          toIso(p.paid_at ?? p.created_at),
+          p.channel,
+          p.out_trade_no ?? '',
+          p.amount_minor,
+          p.paid_minor,
+          p.subsidy_minor,
+          p.fee_minor,
+          '',
+        ].join(','),
+      );
+    }
+    for (const r of refunds) {
+      totals.refunded += r.amount_minor;
+      lines.push(['refund', r.id, toIso(r.created_at), '', '', -r.amount_minor, '', '', '', r.refund_no].join(','));
+    }
+    lines.push(['total', '', day, '', '', totals.gross - totals.refunded, '', totals.subsidy, totals.fee, ''].join(','));
+    lines.push(['net', '', day, '', '', totals.gross - totals.refunded - totals.fee, '', '', '', ''].join(','));
+    return `${lines.join('\n')}\n`;
+  }
+
   // Payment points -----------------------------------------------------------------------------------
   async function pointsSummary(actor: MerchantActor) {
     const rules = await getPointsRules();
@@ -1278,6 +1371,16 @@ export function createMerchantsService(
       .execute();
     await Promise.all(
       due.map(async (hook) => {
+        // Claim the attempt first, so two workers or nodes never send the same attempt at once.
+        const claimed = await db
+          .updateTable('merchant_webhooks')
+          .set({ next_attempt_at: Date.now() + 2 * settings.webhookTimeoutMs })
+          .where('id', '=', hook.id)
+          .where('attempts', '=', hook.attempts)
+          .where('delivered_at', 'is', null)
+          .where('next_attempt_at', '<=', now)
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) !== 1) return;
         let status = 0;
         try {
           const response = await fetch(hook.url, {
@@ -1656,12 +1759,9 @@ export function createMerchantsService(
     const keyword = query.q?.trim().toLowerCase();
     if (keyword) {
       const pattern = `%${keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) =>
-        eb.or([
-          eb(eb.fn('lower', ['business_name']), 'like', eb.val(pattern)),
-          eb(eb.fn('lower', ['address']), 'like', eb.val(pattern)),
-          eb('category', 'like', eb.val(pattern)),
-        ]),
+      // An explicit ESCAPE: PostgreSQL escapes with a backslash by default, SQLite has no default.
+      q = q.where(
+        sql<boolean>`(lower(business_name) LIKE ${pattern} ESCAPE '\\' OR lower(address) LIKE ${pattern} ESCAPE '\\' OR category LIKE ${pattern} ESCAPE '\\')`,
       );
     }
     const rows = await q.execute();
@@ -1722,6 +1822,8 @@ export function createMerchantsService(
     getRefund,
     listRefunds,
     dailyReport,
+    settleToWallet,
+    statementCsv,
     pointsSummary,
     redeemPoints,
     createCampaign,
@@ -1733,9 +1835,16 @@ export function createMerchantsService(
     search,
     deliverDue,
     start() {
+      let sweeping = false;
       timer = setInterval(() => {
         kickWebhooks();
-        void sweepCoupons().catch((error) => ctx.log.warn({ err: error }, 'coupon sweep failed'));
+        if (sweeping) return;
+        sweeping = true;
+        void sweepCoupons()
+          .catch((error) => ctx.log.warn({ err: error }, 'coupon sweep failed'))
+          .finally(() => {
+            sweeping = false;
+          });
       }, settings.webhookPollMs);
       timer.unref();
     },

@@ -100,7 +100,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
 
   // Assets and amounts -------------------------------------------------------------------------------
   async function requireAsset(code: string): Promise<string> {
-    if (!assetCodes) assetCodes = new Set((await db.selectFrom('assets').select('code').where('member_wallet', '=', 1).execute()).map((r) => r.code));
+    if (!assetCodes) assetCodes = new Set((await db.selectFrom('assets').select('code').where('member_held', '=', 1).execute()).map((r) => r.code));
     if (!assetCodes.has(code)) fail('WALLET_UNKNOWN_ASSET');
     return code;
   }
@@ -292,7 +292,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
 
   // Wallet and cards ---------------------------------------------------------------------------------
   async function getWallet(accountId: number) {
-    const assets = await db.selectFrom('assets').select(['code', 'scale', 'minor_unit']).where('member_wallet', '=', 1).orderBy('code').execute();
+    const assets = await db.selectFrom('assets').select(['code', 'scale', 'minor_unit']).where('member_held', '=', 1).orderBy('code').execute();
     const rows = await db.selectFrom('ledger_accounts').selectAll().where('owner_account_id', '=', accountId).where('kind', '=', 'wallet').execute();
     const byAsset = new Map(rows.map((r) => [r.asset, r]));
     const profile = await loadProfile(accountId);

@@ -3,7 +3,7 @@ import type { Database } from '../../db/schema.js';
 
 /** Row types of the wallet's tables (see migrations/2026-11-25T1500-wallet.ts). */
 export interface WalletTables {
-  assets: { code: string; name: string; minor_unit: string; scale: number; created_at: number; member_wallet: Generated<number> };
+  assets: { code: string; name: string; minor_unit: string; scale: number; created_at: number; member_held: Generated<number> };
   ledger_accounts: {
     id: Generated<number>;
     owner_account_id: number;

@@ -149,22 +149,22 @@ export function PaymentCodePage() {
 }
 
 /**
- * The code drawn as bars: each digit becomes a narrow/wide pattern (an Interleaved 2 of 5 layout),
- * with start and stop guards; the digits are printed under it for cashiers who type them.
+ * The code as an Interleaved 2 of 5 barcode (digits only, even length: the 18-digit code fits):
+ * each pair of digits is five bars for the first and five spaces for the second, two of each five
+ * wide (3:1), between the standard start and stop guards and quiet zones of ten narrow widths.
  */
 function Barcode({ digits }: { digits: string }) {
   const patterns = ['00110', '10001', '01001', '11000', '00101', '10100', '01100', '00011', '10010', '01010'];
+  const narrow = 2;
+  const quiet = 10 * narrow;
   const bars: { x: number; w: number }[] = [];
-  let x = 10;
+  let x = quiet;
   const push = (wide: boolean, black: boolean) => {
-    const w = wide ? 6 : 2;
+    const w = wide ? 3 * narrow : narrow;
     if (black) bars.push({ x, w });
     x += w;
   };
-  push(false, true);
-  push(false, false);
-  push(false, true);
-  push(false, false);
+  for (const black of [true, false, true, false]) push(false, black);
   const even = digits.length % 2 === 0 ? digits : `0${digits}`;
   for (let i = 0; i + 1 < even.length; i += 2) {
     const a = patterns[Number(even[i])] ?? '00000';
@@ -177,9 +177,10 @@ function Barcode({ digits }: { digits: string }) {
   push(true, true);
   push(false, false);
   push(false, true);
+  const width = x + quiet;
   return (
-    <svg className="pay-barcode" viewBox={`0 0 ${x + 10} 80`} role="img" aria-label={digits} data-testid={TID.PAYMENT_CODE_BARCODE}>
-      <rect width={x + 10} height="80" fill="#fff" />
+    <svg className="pay-barcode" viewBox={`0 0 ${width} 80`} role="img" aria-label={digits} data-testid={TID.PAYMENT_CODE_BARCODE}>
+      <rect width={width} height="80" fill="#fff" />
       {bars.map((bar) => (
         <rect key={bar.x} x={bar.x} y="5" width={bar.w} height="70" fill="#000" />
       ))}
@@ -305,7 +306,8 @@ function MerchantMap({ origin, results }: { origin: { lat: number; lng: number }
   const cos = Math.cos((origin.lat * Math.PI) / 180);
   const points = results.map((r) => ({ r, dx: (r.lng - origin.lng) * cos, dy: r.lat - origin.lat }));
   const extent = Math.max(0.002, ...points.map((p) => Math.max(Math.abs(p.dx), Math.abs(p.dy))));
-  const scale = (size / 2 - 20) / extent;
+  // Markers stay inside the circle with room for their labels.
+  const scale = (size / 2 - 50) / (extent * Math.SQRT2);
   return (
     <svg className="merchant-map" viewBox={`0 0 ${size} ${size}`} role="img" aria-label="map" data-testid={TID.NEARBY_MAP}>
       <rect width={size} height={size} fill="var(--plaza-surface, #f5f5f5)" />

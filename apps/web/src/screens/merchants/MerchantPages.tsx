@@ -10,6 +10,7 @@ import { api, errorText, queryClient } from '../../lib/api';
 import { TID } from '../../testids';
 import { EChart } from '../wallet/EChart';
 import { formatMinor, parseMajor } from '../wallet/api';
+import { PinPrompt } from '../wallet/PinPrompt';
 import { CATEGORIES, MERCHANT_EVENT, type MerchantEventDetail, merchantsApi, type Payment, playChime } from './api';
 import './merchants.css';
 
@@ -189,6 +190,7 @@ function LivePayments({ merchantId, canRefund }: { merchantId: string; canRefund
         </div>
       ),
       confirmText: <span data-testid={TID.MERCHANT_REFUND_CONFIRM}>{t('Refund')}</span>,
+      cancelText: t('Cancel'),
     });
     if (!ok) return;
     const minor = parseMajor(text);
@@ -332,9 +334,49 @@ function ReportTab({ merchantId }: { merchantId: string }) {
     };
   }, [data, t]);
   const today = data?.days[data.days.length - 1];
+  const [askPin, setAskPin] = useState(false);
+  const [settleText, setSettleText] = useState('');
+  const downloadStatement = async () => {
+    const day = today?.day ?? new Date().toISOString().slice(0, 10);
+    try {
+      const url = URL.createObjectURL(await merchantsApi.statement(merchantId, day));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `statement-${day}.csv`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (error) {
+      Toast.show({ content: errorText(error) });
+    }
+  };
   return (
     <div className="wallet-chart" data-testid={TID.MERCHANT_REPORT}>
       <EChart option={option} height={260} />
+      <div className="merchant-row">
+        <Button size="small" onClick={() => void downloadStatement()}>
+          {t("Today's statement (CSV)")}
+        </Button>
+        <Field aria-label={t('Amount to settle')} placeholder={t('Amount to settle')} inputMode="decimal" value={settleText} onValue={setSettleText} />
+        <Button size="small" disabled={!parseMajor(settleText)} onClick={() => setAskPin(true)}>
+          {t('Settle to my wallet')}
+        </Button>
+      </div>
+      <PinPrompt
+        visible={askPin}
+        title={`${t('Settle to my wallet')} ¥${formatMinor(parseMajor(settleText) ?? 0)}`}
+        onClose={() => setAskPin(false)}
+        onPin={async (pin) => {
+          setAskPin(false);
+          try {
+            await merchantsApi.settle(merchantId, parseMajor(settleText) ?? '0', pin);
+            Toast.show({ content: t('Moved to your wallet; withdraw to a bank card from Wallet.'), icon: 'success' });
+            setSettleText('');
+            void queryClient.invalidateQueries({ queryKey: ['merchants', merchantId] });
+          } catch (error) {
+            Toast.show({ content: errorText(error) });
+          }
+        }}
+      />
       {today ? (
         <List header={t('Today')}>
           <List.Item extra={today.count}>{t('Payments')}</List.Item>
@@ -539,7 +581,11 @@ function SettingsTab({
           onClick={async () => {
             try {
               const { apiKey } = await merchantsApi.createApiKey(merchantId);
-              await Dialog.alert({ title: t('Copy it now: it is shown once'), content: <code className="merchant-secret">{apiKey.key}</code> });
+              await Dialog.alert({
+                confirmText: t('OK'),
+                title: t('Copy it now: it is shown once'),
+                content: <code className="merchant-secret">{apiKey.key}</code>,
+              });
             } catch (error) {
               Toast.show({ content: errorText(error) });
             }
@@ -553,7 +599,8 @@ function SettingsTab({
           onClick={async () => {
             try {
               const { webhook } = await merchantsApi.setWebhook(merchantId, url.trim() || null);
-              if (webhook.secret) await Dialog.alert({ title: t('Signing secret'), content: <code className="merchant-secret">{webhook.secret}</code> });
+              if (webhook.secret)
+                await Dialog.alert({ confirmText: t('OK'), title: t('Signing secret'), content: <code className="merchant-secret">{webhook.secret}</code> });
             } catch (error) {
               Toast.show({ content: errorText(error) });
             }

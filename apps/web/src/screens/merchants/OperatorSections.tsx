@@ -21,9 +21,14 @@ async function openDocument(mediaId: string) {
   }
 }
 
-async function ask(title: string, placeholder: string): Promise<string | null> {
+async function ask(title: string, placeholder: string, labels: { confirm: string; cancel: string }): Promise<string | null> {
   let text = '';
-  const ok = await Dialog.confirm({ title, content: <Field aria-label={placeholder} placeholder={placeholder} onValue={(v) => (text = v)} /> });
+  const ok = await Dialog.confirm({
+    title,
+    confirmText: labels.confirm,
+    cancelText: labels.cancel,
+    content: <Field aria-label={placeholder} placeholder={placeholder} onValue={(v) => (text = v)} />,
+  });
   return ok ? text : null;
 }
 
@@ -33,7 +38,7 @@ export function MerchantReviewSection() {
   const [status, setStatus] = useState('pending');
   const { data } = useQuery({ queryKey: ['operator', 'merchants', status], queryFn: () => merchantsApi.reviewQueue(status) });
   const decide = async (id: string, decision: 'approve' | 'reject') => {
-    const note = decision === 'reject' ? await ask(t('Reason'), t('Reason')) : '';
+    const note = decision === 'reject' ? await ask(t('Reason'), t('Reason'), { confirm: t('OK'), cancel: t('Cancel') }) : '';
     if (note === null) return;
     try {
       await merchantsApi.review(id, decision, note);
@@ -100,7 +105,7 @@ function PointsRules() {
       <List.Item
         extra={rules.cashMaxPointsPerDay}
         onClick={async () => {
-          const v = await ask(t('Cash points per day'), String(rules.cashMaxPointsPerDay));
+          const v = await ask(t('Cash points per day'), String(rules.cashMaxPointsPerDay), { confirm: t('OK'), cancel: t('Cancel') });
           if (v && /^\d+$/.test(v)) void save({ cashMaxPointsPerDay: Number(v) });
         }}
       >
@@ -178,8 +183,13 @@ function NewCampaign() {
         />
       </div>
       <div className="merchant-row">
-        <Field aria-label={t('Per-member cap')} placeholder={t('Per-member cap')} value={form.cap} onValue={set('cap')} />
-        <Field aria-label={t('Quota')} placeholder={t('Quota')} value={form.quota} onValue={set('quota')} data-testid={TID.OPERATOR_CAMPAIGN_QUOTA} />
+        <span className="merchant-labelled">
+          {t('Per-member cap')} <Field aria-label={t('Per-member cap')} placeholder={t('Per-member cap')} value={form.cap} onValue={set('cap')} />
+        </span>
+        <span className="merchant-labelled">
+          {t('Quota')}{' '}
+          <Field aria-label={t('Quota')} placeholder={t('Quota')} value={form.quota} onValue={set('quota')} data-testid={TID.OPERATOR_CAMPAIGN_QUOTA} />
+        </span>
       </div>
       <label>
         {t('Release at')} <input type="datetime-local" value={form.release} onChange={(e) => set('release')(e.target.value)} />
@@ -250,7 +260,10 @@ export function CoverSection() {
   const [form, setForm] = useState({ name: '', pool: '', daily: '1000', days: '30' });
   const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
   const decide = async (claimId: string, decision: 'approve' | 'reject' | 'ask_more') => {
-    const note = decision === 'approve' ? '' : await ask(decision === 'reject' ? t('Reason') : t('What is missing?'), t('Note'));
+    const note =
+      decision === 'approve'
+        ? ''
+        : await ask(decision === 'reject' ? t('Reason') : t('What is missing?'), t('Note'), { confirm: t('OK'), cancel: t('Cancel') });
     if (note === null) return;
     try {
       await merchantsApi.decide(claimId, decision, note);

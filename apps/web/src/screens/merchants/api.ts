@@ -141,6 +141,13 @@ export const merchantsApi = {
       'GET',
       `/api/v1/merchants/${id}/report?days=14`,
     ),
+  settle: (id: string, amountMinor: string, pin: string) =>
+    call<{ settlement: { amountMinor: string } }>('POST', `/api/v1/merchants/${id}/settlements`, { amountMinor, pin }, fresh()),
+  statement: async (id: string, day: string) => {
+    const response = await fetch(`/api/v1/merchants/${id}/statement.csv?day=${day}`, { headers: { authorization: `Bearer ${getAuth().token ?? ''}` } });
+    if (!response.ok) throw new PlazaApiError(response.status, 'HTTP_ERROR', response.statusText);
+    return response.blob();
+  },
   points: (id: string) =>
     call<{
       points: string;

@@ -7,7 +7,13 @@ export class AppError extends Error {
   readonly details: unknown;
 
   constructor(code: ErrorCode, message?: string, details?: unknown) {
-    super(message ?? errorTable[code].message);
+    // An answer to the client, not a bug: no stack trace. Capturing one was ~5 % of the server's
+    // time in a coupon rush, where nine requests in ten are refused.
+    const text = message ?? errorTable[code].message;
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(text);
+    Error.stackTraceLimit = limit;
     this.name = 'AppError';
     this.code = code;
     this.status = errorTable[code].status;

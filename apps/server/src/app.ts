@@ -194,6 +194,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await services.accounts.applyOperatorHandles();
   services.wallet.start();
   services.merchants.start();
+  services.official.start();
   const realtime = createRealtimeGateway(app, ctx, services);
 
   if (fs.existsSync(path.join(config.webDir, 'index.html'))) {

@@ -6,6 +6,7 @@ import * as operators from './2026-12-02T0900-operators.js';
 import * as officialAccounts from './2026-12-03T1200-official-accounts.js';
 import * as channelCreators from './2026-12-03T1300-channel-creators.js';
 import * as merchants from './2026-12-03T1100-merchants.js';
+import * as officialFanout from './2026-12-03T1800-official-fanout.js';
 
 /**
  * Every migration, by timestamped name, in the order they apply. Listed statically (not read from
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1200-official-accounts': officialAccounts,
   '2026-12-03T1300-channel-creators': channelCreators,
   '2026-12-03T1100-merchants': merchants,
+  '2026-12-03T1800-official-fanout': officialFanout,
 };

@@ -5,6 +5,7 @@ import { dialects, makeOperator, type Member, registerMember, startApp, type Tes
 import { available, expectLedgerSound, fund, key, PIN } from '../wallet/test-helpers.js';
 import { sanitizeArticleHtml } from './html.js';
 import { operatorFee } from './settings.js';
+import type { OfficialDb } from './store.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** 2026-12-03 10:00 UTC: a Thursday in the middle of a month. */
@@ -190,6 +191,38 @@ describe.each(dialects)('official accounts on %s', (dialect) => {
       app.plaza.services.official.settings.fanOutChunkFollowers = 1000;
       for (const fan of fans) await fan.http.delete(`/api/v1/official-accounts/${id}/follow`);
     }
+  });
+
+  it('resumes a broadcast fan-out cut short, notifying each follower once', async () => {
+    const created = await other.http.post('/api/v1/official-accounts', { type: 'subscription', name: 'Resumed News' });
+    const id = created.body.account.id;
+    await op.http.post(`/api/v1/operator/official-accounts/${id}/review`, { decision: 'verify' });
+    const early = await registerMember(app, 'Early fan');
+    await early.http.raw('PUT', `/api/v1/official-accounts/${id}/follow`);
+    const article = await publish(id, { title: 'Resumed', bodyHtml: '<p>r</p>' }, other);
+    expect(article.status).toBe(201);
+    await app.plaza.services.official.broadcastsDelivered();
+    // As if the server died after the first chunk (the early fan), before the later fans' chunk:
+    // they follow now (higher ids), and the article's mark says only the early fan was reached.
+    const late = [await registerMember(app, 'Late fan 1'), await registerMember(app, 'Late fan 2')];
+    for (const fan of late) await fan.http.raw('PUT', `/api/v1/official-accounts/${id}/follow`);
+    const db = app.plaza.ctx.db as unknown as OfficialDb;
+    await db
+      .updateTable('official_articles')
+      .set({ fanout_done: 0, fanout_after: Number(early.id) })
+      .where('id', '=', Number(article.body.article.id))
+      .execute();
+    const mine = async (m: Member) => (await events(m, 'official.broadcast')).filter((e) => e.articleId === article.body.article.id);
+    for (const fan of late) expect(await mine(fan)).toHaveLength(0);
+
+    expect(await app.plaza.services.official.resumeBroadcasts()).toBe(1);
+    await app.plaza.services.official.broadcastsDelivered();
+    for (const fan of [early, ...late]) expect(await mine(fan)).toHaveLength(1);
+    expect((await mine(late[0] as Member))[0]).toMatchObject({ title: 'Resumed', officialAccountName: 'Resumed News' });
+    // Nothing is left to resume, and resuming again notifies nobody twice.
+    expect(await app.plaza.services.official.resumeBroadcasts()).toBe(0);
+    await app.plaza.services.official.broadcastsDelivered();
+    for (const fan of [early, ...late]) expect(await mine(fan)).toHaveLength(1);
   });
 
   it('refuses broadcasts from non-admins and pages lists with a maximum page size', async () => {

@@ -439,42 +439,89 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
   // The article is in every follower's folder the moment it commits (the folder is read on
   // demand). The inbox pointer that makes it arrive live is written after that commit, a chunk of
   // followers per transaction, so a broadcast to 100,000 followers never holds 100,000 inbox
-  // heads locked at once (their chats would wait behind it). A crash mid-way loses only the live
-  // notification of the followers not reached yet, never the article.
+  // heads locked at once (their chats would wait behind it). Each chunk moves the article's
+  // `fanout_after` mark in its own transaction, guarded by the mark it started from: a fan-out cut
+  // short by a crash resumes at start-up (resumeBroadcasts) from the last committed chunk, and two
+  // nodes resuming the same article cannot both write a chunk.
   const fanOuts = new Set<Promise<void>>();
+  let stopping = false;
   function track(work: Promise<void>) {
     const running = work.catch((error) => ctx.log.error({ err: error }, 'official broadcast fan-out failed'));
     fanOuts.add(running);
     void running.finally(() => fanOuts.delete(running));
   }
 
-  async function notifyFollowers(officialId: number, payload: Record<string, unknown>): Promise<void> {
+  class FanOutTaken extends Error {}
+
+  async function notifyFollowers(article: { id: number; official_id: number; fanout_after: number }, payload: Record<string, unknown>): Promise<void> {
     const body = JSON.stringify({ type: 'official.broadcast', ...payload });
     const chunkSize = settings.fanOutChunkFollowers;
-    let after = 0;
-    for (let chunk = 0; chunk < officialLimits.fanOutChunksMax; chunk += 1) {
+    let after = article.fanout_after;
+    for (let chunk = 0; chunk < officialLimits.fanOutChunksMax && !stopping; chunk += 1) {
       const followers = await db
         .selectFrom('official_follows')
         .select('account_id')
-        .where('official_id', '=', officialId)
+        .where('official_id', '=', article.official_id)
         .where('account_id', '>', after)
         .orderBy('account_id')
         .limit(chunkSize)
         .execute();
-      if (followers.length === 0) return;
-      after = (followers[followers.length - 1] as { account_id: number }).account_id;
-      const events: NewInboxEvent[] = followers.map((f) => ({ accountId: f.account_id, type: 'official.broadcast', payload }));
-      const deliveries = await db.transaction().execute((trx) =>
-        inbox.appendEvents(
-          asInboxTrx(trx),
-          events,
-          events.map(() => body),
-        ),
-      );
-      inbox.publish(deliveries);
-      if (followers.length < chunkSize) return;
+      const last = followers.length ? (followers[followers.length - 1] as { account_id: number }).account_id : after;
+      const done = followers.length < chunkSize;
+      const from = after;
+      try {
+        const deliveries = await db.transaction().execute(async (trx) => {
+          const moved = await trx
+            .updateTable('official_articles')
+            .set({ fanout_after: last, fanout_done: done ? 1 : 0 })
+            .where('id', '=', article.id)
+            .where('fanout_after', '=', from)
+            .where('fanout_done', '=', 0)
+            .executeTakeFirst();
+          if (Number(moved.numUpdatedRows) !== 1) throw new FanOutTaken();
+          if (followers.length === 0) return [];
+          const events: NewInboxEvent[] = followers.map((f) => ({ accountId: f.account_id, type: 'official.broadcast', payload }));
+          return inbox.appendEvents(
+            asInboxTrx(trx),
+            events,
+            events.map(() => body),
+          );
+        });
+        inbox.publish(deliveries);
+      } catch (error) {
+        if (error instanceof FanOutTaken) return; // another node (or run) wrote this chunk
+        throw error;
+      }
+      after = last;
+      if (done) return;
     }
-    ctx.log.warn({ officialId }, 'official broadcast fan-out stopped at its chunk limit');
+    if (!stopping) ctx.log.warn({ articleId: article.id }, 'official broadcast fan-out stopped at its chunk limit');
+  }
+
+  function broadcastPayload(account: { id: number; name: string }, article: ArticleRow): Record<string, unknown> {
+    return {
+      officialAccountId: idString(account.id),
+      officialAccountName: account.name,
+      articleId: idString(article.id),
+      title: article.title,
+      paid: article.price_minor > 0,
+      createdAt: toIso(article.created_at),
+    };
+  }
+
+  /** Finishes the fan-out of every broadcast whose notifications were cut short (start-up). */
+  async function resumeBroadcasts(): Promise<number> {
+    const pending = await db
+      .selectFrom('official_articles')
+      .innerJoin('official_accounts', 'official_accounts.id', 'official_articles.official_id')
+      .selectAll('official_articles')
+      .select(['official_accounts.name as account_name'])
+      .where('official_articles.fanout_done', '=', 0)
+      .orderBy('official_articles.id')
+      .limit(1000)
+      .execute();
+    for (const row of pending) track(notifyFollowers(row, broadcastPayload({ id: row.official_id, name: row.account_name }, row)));
+    return pending.length;
   }
 
   /** Resolves when every broadcast's notifications have been written (tests, shutdown). */
@@ -581,6 +628,7 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
           share_count: 0,
           comment_count: 0,
           created_at: now,
+          fanout_done: 0,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -592,16 +640,7 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
           .execute();
       return saved;
     });
-    track(
-      notifyFollowers(officialId, {
-        officialAccountId: idString(officialId),
-        officialAccountName: account.name,
-        articleId: idString(article.id),
-        title,
-        paid: price > 0,
-        createdAt: toIso(now),
-      }),
-    );
+    track(notifyFollowers(article, broadcastPayload(account, article)));
     const fresh = await loadAccount(officialId);
     return presentArticleSummary(fresh, article, true);
   }
@@ -1296,7 +1335,14 @@ export function createOfficialService(ctx: AppContext, deps: { accounts: Account
     threads,
     stats,
     broadcastsDelivered,
-    close: broadcastsDelivered,
+    resumeBroadcasts,
+    start() {
+      track(resumeBroadcasts().then(() => undefined));
+    },
+    async close() {
+      stopping = true;
+      await broadcastsDelivered();
+    },
     setClock(fn: () => number) {
       clock = fn;
     },

@@ -43,6 +43,10 @@ export interface OfficialTables {
     share_count: number;
     comment_count: number;
     created_at: number;
+    /** Followers with ids up to this one have their broadcast notification. */
+    fanout_after: Generated<number>;
+    /** 0 while the broadcast's notifications are being written; 1 after. */
+    fanout_done: Generated<number>;
   };
   official_article_media: { media_id: number; article_id: number; in_preview: number };
   official_reads: { article_id: number; account_id: number; official_id: number; created_at: number };

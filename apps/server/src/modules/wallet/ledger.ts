@@ -404,21 +404,16 @@ export class LedgerWriter {
   private async writeBalances(trx: WalletTrx, state: Map<number, AccountState>): Promise<void> {
     const changed = [...state].filter(([, s]) => s.balanceDelta !== 0 || s.heldDelta !== 0).sort(([a], [b]) => a - b);
     if (changed.length === 0) return;
-    // One statement per chunk on both databases (SQLite has UPDATE … FROM since 3.33): a batch
-    // touches hundreds of accounts, and a statement per account was a round trip each.
+    // One statement per chunk, the same on both databases (SQLite has UPDATE … FROM since 3.33;
+    // VALUES columns are column1… on both, the casts type the parameters for PostgreSQL), as
+    // db/counters.ts does: a batch touches hundreds of accounts.
     for (let start = 0; start < changed.length; start += limits.insertChunkRows) {
-      const chunk = changed.slice(start, start + limits.insertChunkRows);
-      if (this.postgres) {
-        const rows = chunk.map(([id, s]) => sql`(${id}::bigint, ${s.balanceDelta}::bigint, ${s.heldDelta}::bigint)`);
-        await sql`UPDATE ledger_accounts AS a SET balance = a.balance + v.d, held = a.held + v.h FROM (VALUES ${sql.join(rows)}) AS v(id, d, h) WHERE a.id = v.id`.execute(
-          trx,
-        );
-      } else {
-        const rows = chunk.map(([id, s]) => sql`(${id}, ${s.balanceDelta}, ${s.heldDelta})`);
-        await sql`UPDATE ledger_accounts SET balance = balance + v.column2, held = held + v.column3 FROM (VALUES ${sql.join(rows)}) AS v WHERE ledger_accounts.id = v.column1`.execute(
-          trx,
-        );
-      }
+      const rows = changed
+        .slice(start, start + limits.insertChunkRows)
+        .map(([id, s]) => sql`(CAST(${id} AS bigint), CAST(${s.balanceDelta} AS bigint), CAST(${s.heldDelta} AS bigint))`);
+      await sql`UPDATE ledger_accounts SET balance = ledger_accounts.balance + v.column2, held = ledger_accounts.held + v.column3 FROM (VALUES ${sql.join(rows)}) AS v WHERE ledger_accounts.id = v.column1`.execute(
+        trx,
+      );
     }
   }
 

@@ -1,50 +1,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, makeFriends, registerMember, startApp, type TestApp, uniqueHandle } from '../apps/server/src/test/harness.js';
+import { api, makeFriends, registerMember, startApp, type TestApp } from '../apps/server/src/test/harness.js';
 import { TID } from '../apps/web/src/testids.js';
-import { buildWeb, chromiumAvailable, launchChromium } from './browser.js';
+import { Browsing, buildWeb, chromiumAvailable, openTab, registerInBrowser, tokenOf } from './browser.js';
 
-const PASSWORD = 'correct horse battery';
 const shots = path.join(os.tmpdir(), `plaza-e2e-${process.pid}`);
 
 describe.skipIf(!chromiumAvailable)('member journeys in Chromium', { timeout: 120_000 }, () => {
   let app: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  async function newPage(viewport = { width: 420, height: 860 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, locale: 'en-US', permissions: ['microphone', 'camera'] });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(app.url);
-    return page;
-  }
-
-  async function registerInBrowser(page: Page, displayName: string): Promise<string> {
-    const handle = uniqueHandle(displayName.toLowerCase());
-    await page.getByTestId(TID.AUTH_TAB_REGISTER).click();
-    await page.getByTestId(TID.REGISTER_HANDLE).fill(handle);
-    await page.getByTestId(TID.REGISTER_DISPLAY_NAME).fill(displayName);
-    await page.getByTestId(TID.REGISTER_PASSWORD).fill(PASSWORD);
-    await page.getByTestId(TID.REGISTER_SUBMIT).click();
-    await page.getByTestId(TID.TAB_CHATS).waitFor();
-    return handle;
-  }
+  let web: Browsing;
 
   async function openPlus(page: Page, item: string): Promise<void> {
     await page.getByTestId(TID.TOPBAR_PLUS).first().click();
     await page.getByTestId(item).click();
-  }
-
-  /** Opens a bottom tab, first leaving any sub-page (which hides the tab bar) the way a member would: back. */
-  async function openTab(page: Page, tab: string): Promise<void> {
-    for (let i = 0; i < 5 && !(await page.getByTestId(tab).isVisible()); i++) await page.goBack();
-    await page.getByTestId(tab).click();
   }
 
   const bubble = (page: Page, text: string) => page.getByTestId(TID.MESSAGE_BUBBLE).filter({ hasText: text });
@@ -53,18 +25,17 @@ describe.skipIf(!chromiumAvailable)('member journeys in Chromium', { timeout: 12
     fs.mkdirSync(shots, { recursive: true });
     buildWeb();
     app = await startApp({ dialect: 'sqlite' });
-    browser = await launchChromium();
+    web = await Browsing.launch(app.url);
   }, 240_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
+    await web?.close();
     await app?.close();
   });
 
   it('two members register, become friends by ID, chat, and recall a message', async () => {
-    const alice = await newPage();
-    const bob = await newPage();
+    const alice = await web.newPage({ permissions: ['microphone', 'camera'] });
+    const bob = await web.newPage({ permissions: ['microphone', 'camera'] });
     await registerInBrowser(alice, 'Alice');
     const bobHandle = await registerInBrowser(bob, 'Bob');
 
@@ -109,9 +80,9 @@ describe.skipIf(!chromiumAvailable)('member journeys in Chromium', { timeout: 12
   });
 
   it('adds a friend by scanning their QR code from an uploaded picture', async () => {
-    const dana = await newPage();
+    const dana = await web.newPage({ permissions: ['microphone', 'camera'] });
     const danaHandle = await registerInBrowser(dana, 'Dana');
-    const erin = await newPage();
+    const erin = await web.newPage({ permissions: ['microphone', 'camera'] });
     await registerInBrowser(erin, 'Erin');
 
     await openTab(dana, TID.TAB_ME);
@@ -137,9 +108,9 @@ describe.skipIf(!chromiumAvailable)('member journeys in Chromium', { timeout: 12
   });
 
   it('signs in on the web by scanning the login QR with a signed-in device', async () => {
-    const phone = await newPage();
+    const phone = await web.newPage({ permissions: ['microphone', 'camera'] });
     await registerInBrowser(phone, 'Frank');
-    const desktop = await newPage({ width: 1280, height: 800 });
+    const desktop = await web.newPage({ viewport: { width: 1280, height: 800 }, permissions: ['microphone', 'camera'] });
     await desktop.getByTestId(TID.AUTH_TAB_QR).click();
     const qr = desktop.getByTestId(TID.QR_LOGIN_IMAGE);
     await qr.waitFor();
@@ -157,7 +128,7 @@ describe.skipIf(!chromiumAvailable)('member journeys in Chromium', { timeout: 12
   });
 
   it('runs a group of three with a mention, a voice message and an image', async () => {
-    const owner = await newPage();
+    const owner = await web.newPage({ permissions: ['microphone', 'camera'] });
     const ownerHandle = await registerInBrowser(owner, 'Grace');
     const ownerToken = await tokenOf(owner);
     const ownerMember = {
@@ -222,18 +193,3 @@ describe.skipIf(!chromiumAvailable)('member journeys in Chromium', { timeout: 12
     await owner.screenshot({ path: path.join(shots, 'group.png') });
   });
 });
-
-async function tokenOf(page: Page): Promise<string> {
-  const token = await page.evaluate(() => {
-    for (let i = 0; i < localStorage.length; i++) {
-      const key = localStorage.key(i) ?? '';
-      const value = localStorage.getItem(key) ?? '';
-      if (value.startsWith('plz_')) return value;
-      const match = /"(plz_[A-Za-z0-9_-]+)"/.exec(value);
-      if (match) return match[1];
-    }
-    return null;
-  });
-  if (!token) throw new Error('no session token in localStorage');
-  return token;
-}

@@ -1,45 +1,27 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeOperator, type Member, registerMember, startApp, type TestApp } from '../apps/server/src/test/harness.js';
+import { makeOperator, registerMember, startApp, type TestApp } from '../apps/server/src/test/harness.js';
 import { expectLedgerSound, fund, key, PIN } from '../apps/server/src/modules/wallet/test-helpers.js';
 import { TID } from '../apps/web/src/testids.js';
-import { buildWeb, chromiumAvailable, launchChromium } from './browser.js';
+import { Browsing, buildWeb, chromiumAvailable } from './browser.js';
 
-const PASSWORD = 'correct horse battery';
 const shots = path.join(os.tmpdir(), `plaza-e2e-merchants-${process.pid}`);
 
 describe.skipIf(!chromiumAvailable)('merchant journeys in Chromium', { timeout: 120_000 }, () => {
   let app: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  async function signedIn(member: Member): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'en-US' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(app.url);
-    await page.getByTestId(TID.AUTH_TAB_LOGIN).click();
-    await page.getByTestId(TID.LOGIN_HANDLE).fill(member.handle);
-    await page.getByTestId(TID.LOGIN_PASSWORD).fill(PASSWORD);
-    await page.getByTestId(TID.LOGIN_SUBMIT).click();
-    await page.getByTestId(TID.TAB_CHATS).waitFor();
-    return page;
-  }
+  let web: Browsing;
 
   beforeAll(async () => {
     fs.mkdirSync(shots, { recursive: true });
     buildWeb();
     app = await startApp({ dialect: 'sqlite' });
-    browser = await launchChromium();
+    web = await Browsing.launch(app.url);
   }, 240_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
+    await web?.close();
     await app?.close();
   });
 
@@ -51,7 +33,7 @@ describe.skipIf(!chromiumAvailable)('merchant journeys in Chromium', { timeout: 
     await fund(payer, 50_000);
 
     // The owner applies in the app; the operator approves in the operator console.
-    const shop = await signedIn(owner);
+    const shop = await web.signIn(owner);
     await shop.getByTestId(TID.TAB_ME).click();
     await shop.getByTestId(TID.ME_MERCHANT).click();
     await shop.getByTestId(TID.MERCHANT_APPLY_NAME).fill('Lanzhou Noodles 兰州拉面');
@@ -60,7 +42,7 @@ describe.skipIf(!chromiumAvailable)('merchant journeys in Chromium', { timeout: 
     await shop.getByTestId(TID.MERCHANT_APPLY_SUBMIT).click();
     await shop.getByTestId(TID.MERCHANT_ROW).waitFor();
 
-    const town = await signedIn(operator);
+    const town = await web.signIn(operator);
     await town.goto(`${app.url}/operator/merchants`);
     await town.getByTestId(TID.OPERATOR_MERCHANT_ROW).filter({ hasText: 'Lanzhou Noodles' }).getByTestId(TID.OPERATOR_MERCHANT_APPROVE).click();
     await expect.poll(async () => (await owner.http.get('/api/v1/merchants/mine')).body.merchants[0]?.status).toBe('approved');
@@ -83,7 +65,7 @@ describe.skipIf(!chromiumAvailable)('merchant journeys in Chromium', { timeout: 
       key(),
     );
     expect(campaign.status).toBe(201);
-    const member = await signedIn(payer);
+    const member = await web.signIn(payer);
     await member.getByTestId(TID.TAB_DISCOVER).click();
     await member.getByTestId('discover-coupons').click();
     await member.getByTestId(TID.COUPON_GRAB).first().click();
@@ -154,7 +136,7 @@ describe.skipIf(!chromiumAvailable)('merchant journeys in Chromium', { timeout: 
     });
     await operator.http.post(`/api/v1/operator/merchants/${applied.body.merchant.id}/review`, { decision: 'approve' });
 
-    const member = await signedIn(payer);
+    const member = await web.signIn(payer);
     await member.getByTestId(TID.TAB_ME).click();
     await member.getByTestId(TID.ME_PAYMENT_CODE).click();
     await member.getByTestId(TID.PAYMENT_CODE_BARCODE).waitFor();

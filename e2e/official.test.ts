@@ -1,47 +1,23 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeOperator, type Member, registerMember, startApp, type TestApp } from '../apps/server/src/test/harness.js';
+import { makeOperator, registerMember, startApp, type TestApp } from '../apps/server/src/test/harness.js';
 import { available, fund, PIN } from '../apps/server/src/modules/wallet/test-helpers.js';
 import { TID } from '../apps/web/src/testids.js';
-import { buildWeb, chromiumAvailable, launchChromium } from './browser.js';
+import { Browsing, buildWeb, chromiumAvailable, openTab } from './browser.js';
 
-const PASSWORD = 'correct horse battery';
 const PRICE_MINOR = 990;
 
 describe.skipIf(!chromiumAvailable)('Official Accounts journey in Chromium', { timeout: 120_000 }, () => {
   let app: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  async function signIn(member: Member): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'en-US' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => console.error('[official e2e] page error:', error.message));
-    await page.goto(app.url);
-    await page.getByTestId(TID.AUTH_TAB_LOGIN).click();
-    await page.getByTestId(TID.LOGIN_HANDLE).fill(member.handle);
-    await page.getByTestId(TID.LOGIN_PASSWORD).fill(PASSWORD);
-    await page.getByTestId(TID.LOGIN_SUBMIT).click();
-    await page.getByTestId(TID.TAB_CHATS).waitFor();
-    return page;
-  }
-
-  async function openTab(page: Page, tab: string): Promise<void> {
-    for (let i = 0; i < 5 && !(await page.getByTestId(tab).isVisible()); i++) await page.goBack();
-    await page.getByTestId(tab).click();
-  }
+  let web: Browsing;
 
   beforeAll(async () => {
     buildWeb();
     app = await startApp({ dialect: 'sqlite' });
-    browser = await launchChromium();
+    web = await Browsing.launch(app.url);
   }, 240_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
+    await web?.close();
     await app?.close();
   });
 
@@ -69,7 +45,7 @@ describe.skipIf(!chromiumAvailable)('Official Accounts journey in Chromium', { t
     await fund(reader, 5_000);
     await fund(publisher, 0);
 
-    const page = await signIn(reader);
+    const page = await web.signIn(reader);
 
     // Find and follow the account from Contacts → Official Accounts.
     await openTab(page, TID.TAB_CONTACTS);
@@ -111,7 +87,7 @@ describe.skipIf(!chromiumAvailable)('Official Accounts journey in Chromium', { t
     await makeOperator(app, operator);
     const follower = await registerMember(app, 'Fan');
 
-    const writer = await signIn(publisher);
+    const writer = await web.signIn(publisher);
     await openTab(writer, TID.TAB_CONTACTS);
     await writer.getByTestId(TID.OFFICIAL_ENTRY).click();
     await writer.getByTestId(TID.OFFICIAL_MY_ACCOUNTS).click();
@@ -119,7 +95,7 @@ describe.skipIf(!chromiumAvailable)('Official Accounts journey in Chromium', { t
     await writer.getByTestId(TID.OFFICIAL_REGISTER_SUBMIT).click();
     await writer.getByText('Pending review').first().waitFor();
 
-    const reviewer = await signIn(operator);
+    const reviewer = await web.signIn(operator);
     await openTab(reviewer, TID.TAB_ME);
     await reviewer.getByTestId(TID.OPERATOR_ENTRY).click();
     await reviewer.getByTestId('operator-section-official-accounts').click();

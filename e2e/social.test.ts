@@ -1,37 +1,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFriends, makeOperator, type Member, registerMember, startApp, type TestApp } from '../apps/server/src/test/harness.js';
 import { TID } from '../apps/web/src/testids.js';
-import { buildWeb, chromiumAvailable, launchChromium } from './browser.js';
+import { Browsing, buildWeb, chromiumAvailable } from './browser.js';
 
-const PASSWORD = 'correct horse battery';
 const shots = path.join(os.tmpdir(), `plaza-e2e-social-${process.pid}`);
 // A two-second 64×48 VP8 clip (6 KB), the same one the media tests probe.
 const CLIP = path.resolve(import.meta.dirname, '../apps/server/src/modules/media/testdata/clip-2s.webm');
 
 describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 120_000 }, () => {
   let app: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  /** A member registered through the API, signed in on a fresh browser page with the login form. */
-  async function signedIn(member: Member): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'en-US' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(app.url);
-    await page.getByTestId(TID.AUTH_TAB_LOGIN).click();
-    await page.getByTestId(TID.LOGIN_HANDLE).fill(member.handle);
-    await page.getByTestId(TID.LOGIN_PASSWORD).fill(PASSWORD);
-    await page.getByTestId(TID.LOGIN_SUBMIT).click();
-    await page.getByTestId(TID.TAB_CHATS).waitFor();
-    return page;
-  }
+  let web: Browsing;
 
   async function open(page: Page, route: string): Promise<void> {
     await page.goto(app.url + route);
@@ -42,12 +25,11 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
     buildWeb();
     // Two followers are enough to apply for creator verification here (1,000 by default).
     app = await startApp({ dialect: 'sqlite', env: { CHANNELS_VERIFY_MIN_FOLLOWERS: '2' } });
-    browser = await launchChromium();
+    web = await Browsing.launch(app.url);
   }, 240_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
+    await web?.close();
     await app?.close();
   });
 
@@ -64,7 +46,7 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
         .png()
         .toFile(file);
 
-    const alicePage = await signedIn(alice);
+    const alicePage = await web.signIn(alice);
     await open(alicePage, '/discover/moments');
     await alicePage.getByTestId(TID.MOMENT_COMPOSE).click();
     await alicePage.getByTestId(TID.MOMENT_TEXT).locator('textarea:not([readonly])').fill('Spring in the park');
@@ -75,7 +57,7 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
     const alicePost = alicePage.getByTestId(TID.MOMENT_POST).filter({ hasText: 'Spring in the park' });
     await expect.poll(() => alicePost.locator('.moment-photos img').count()).toBe(2);
 
-    const bobPage = await signedIn(bob);
+    const bobPage = await web.signIn(bob);
     await open(bobPage, '/discover/moments');
     const bobSees = bobPage.getByTestId(TID.MOMENT_POST).filter({ hasText: 'Spring in the park' });
     await bobSees.getByTestId(TID.MOMENT_MENU).click();
@@ -98,7 +80,7 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
     await alicePage.getByTestId(TID.MOMENT_NOTIFICATION).filter({ hasText: 'Lovely light!' }).waitFor();
 
     // Carol is Alice's friend but not Bob's: she sees the post and its photos, not Bob's comment.
-    const carolPage = await signedIn(carol);
+    const carolPage = await web.signIn(carol);
     await open(carolPage, '/discover/moments');
     const carolSees = carolPage.getByTestId(TID.MOMENT_POST).filter({ hasText: 'Spring in the park' });
     await expect.poll(() => carolSees.locator('.moment-photos img').count()).toBe(2);
@@ -112,7 +94,7 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
 
   it('publishes a Channel video with a poster frame from the browser and streams it by range', async () => {
     const dave = await registerMember(app, 'Dave');
-    const page = await signedIn(dave);
+    const page = await web.signIn(dave);
     await open(page, '/discover/channels');
     await page.getByTestId(TID.CHANNEL_PUBLISH_OPEN).click();
     await page.getByTestId(TID.CHANNEL_NAME_INPUT).locator('input').fill('Dave cooks');
@@ -166,7 +148,7 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
     const postId = (await erin.http.post('/api/v1/channel-posts', { caption: 'Sourdough', photoMediaIds: [photoId] })).body.post.id;
 
     // Erin applies with a link and a follower count elsewhere.
-    const erinPage = await signedIn(erin);
+    const erinPage = await web.signIn(erin);
     await open(erinPage, '/discover/channels');
     await erinPage.getByTestId(TID.CHANNEL_MINE_OPEN).click();
     await erinPage.getByPlaceholder('Links to your work elsewhere, one per line').fill('https://bakes.example/erin');
@@ -175,7 +157,7 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
     await expect.poll(() => erinPage.getByTestId(TID.CHANNEL_VERIFY_STATUS).getAttribute('data-status')).toBe('pending');
 
     // Olga approves it in the operator console.
-    const olgaPage = await signedIn(olga);
+    const olgaPage = await web.signIn(olga);
     await open(olgaPage, '/operator');
     await olgaPage.getByTestId('operator-section-creator-verification').click();
     const row = olgaPage.getByTestId(TID.CHANNEL_REVIEW_ROW).filter({ hasText: 'Erin bakes' });
@@ -195,7 +177,7 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
 
     // Each fan sees the caption their hash picks, with the badge; both count as impressions.
     const experiment = (await erin.http.get(`/api/v1/channel-posts/${postId}/experiments`)).body.experiments[0];
-    const fanPage = await signedIn(fans[0] as Member);
+    const fanPage = await web.signIn(fans[0] as Member);
     await open(fanPage, `/discover/channels/posts/${postId}`);
     const expected = (await fans[0]?.http.get(`/api/v1/channel-posts/${postId}`))?.body.post.caption;
     await expect.poll(() => fanPage.getByTestId(TID.CHANNEL_POST_CAPTION).textContent()).toBe(expected);
@@ -229,7 +211,7 @@ describe.skipIf(!chromiumAvailable)('social journeys in Chromium', { timeout: 12
     await fanPage.getByText('Send to chat').click();
     await fanPage.locator(`[data-testid="${TID.CHANNEL_SHARE_TARGET}"][data-conversation-id="${conversation}"]`).click();
     await fanPage.getByTestId(TID.CHANNEL_SHARE_CONFIRM).click();
-    const otherPage = await signedIn(fans[1] as Member);
+    const otherPage = await web.signIn(fans[1] as Member);
     await open(otherPage, `/chats/${conversation}`);
     const card = otherPage.getByTestId(TID.CHANNEL_CARD_MESSAGE).filter({ hasText: 'Erin bakes' });
     await card.click();

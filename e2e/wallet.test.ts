@@ -1,53 +1,30 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, makeFriends, type Member, startApp, type TestApp, uniqueHandle } from '../apps/server/src/test/harness.js';
+import { api, makeFriends, type Member, startApp, type TestApp } from '../apps/server/src/test/harness.js';
 import { withCheckCharacter } from '../apps/server/src/modules/wallet/gold/id-number.js';
 import { TID } from '../apps/web/src/testids.js';
-import { buildWeb, chromiumAvailable, launchChromium } from './browser.js';
+import { Browsing, buildWeb, chromiumAvailable, openTab, registerInBrowser, tokenOf } from './browser.js';
 
-const PASSWORD = 'correct horse battery';
 const PIN = '258147';
 const shots = path.join(os.tmpdir(), `plaza-e2e-wallet-${process.pid}`);
 
 // Each member has their own browser context (own storage, own session), as on their own phone.
 describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 180_000 }, () => {
   let app: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  let web: Browsing;
   const people: Record<'alice' | 'bob' | 'carol', { page: Page; member: Member }> = {} as never;
   let bobShareMinor = 0;
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 420, height: 860 }, locale: 'en-US' });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    await page.goto(app.url);
-    return page;
-  }
-
-  async function registerInBrowser(displayName: string): Promise<{ page: Page; member: Member }> {
-    const page = await newPage();
-    const handle = uniqueHandle(displayName.toLowerCase());
-    await page.getByTestId(TID.AUTH_TAB_REGISTER).click();
-    await page.getByTestId(TID.REGISTER_HANDLE).fill(handle);
-    await page.getByTestId(TID.REGISTER_DISPLAY_NAME).fill(displayName);
-    await page.getByTestId(TID.REGISTER_PASSWORD).fill(PASSWORD);
-    await page.getByTestId(TID.REGISTER_SUBMIT).click();
-    await page.getByTestId(TID.TAB_CHATS).waitFor();
+  async function registered(displayName: string): Promise<{ page: Page; member: Member }> {
+    const page = await web.newPage();
+    const handle = await registerInBrowser(page, displayName);
     const token = await tokenOf(page);
     const http = api(app, token);
     const id = (await http.get('/api/v1/me')).body.account.id as string;
     return { page, member: { id, handle, token, http } };
-  }
-
-  /** Opens a bottom tab, first leaving any sub-page (which hides the tab bar) the way a member would: back. */
-  async function openTab(page: Page, tab: string): Promise<void> {
-    for (let i = 0; i < 6 && !(await page.getByTestId(tab).isVisible()); i++) await page.goBack();
-    await page.getByTestId(tab).click();
   }
 
   async function openWallet(page: Page): Promise<void> {
@@ -84,19 +61,18 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     fs.mkdirSync(shots, { recursive: true });
     buildWeb();
     app = await startApp({ dialect: 'sqlite' });
-    browser = await launchChromium();
+    web = await Browsing.launch(app.url);
   }, 240_000);
 
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
+    await web?.close();
     await app?.close();
   });
 
   it('tops up with a new card and PIN, sends a group red packet that two members grab, and the bill shows it', async () => {
-    people.alice = await registerInBrowser('Alice');
-    people.bob = await registerInBrowser('Bob');
-    people.carol = await registerInBrowser('Carol');
+    people.alice = await registered('Alice');
+    people.bob = await registered('Bob');
+    people.carol = await registered('Carol');
     const { alice, bob, carol } = people;
     await makeFriends(alice.member, bob.member);
     await makeFriends(alice.member, carol.member);
@@ -388,18 +364,3 @@ describe.skipIf(!chromiumAvailable)('wallet journeys in Chromium', { timeout: 18
     expect((await app.plaza.services.wallet.verify()).ok).toBe(true);
   });
 });
-
-async function tokenOf(page: Page): Promise<string> {
-  const token = await page.evaluate(() => {
-    for (let i = 0; i < localStorage.length; i++) {
-      const key = localStorage.key(i) ?? '';
-      const value = localStorage.getItem(key) ?? '';
-      if (value.startsWith('plz_')) return value;
-      const match = /"(plz_[A-Za-z0-9_-]+)"/.exec(value);
-      if (match) return match[1];
-    }
-    return null;
-  });
-  if (!token) throw new Error('no session token in localStorage');
-  return token;
-}

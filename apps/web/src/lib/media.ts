@@ -91,6 +91,29 @@ export async function videoPosterFrame(file: Blob): Promise<Blob | null> {
   }
 }
 
+/**
+ * Opens the file picker for one video, uploads it with a poster frame drawn in the browser, and
+ * answers the media id (or the error) through the callbacks.
+ */
+export function pickVideoWithPoster(onUploaded: (mediaId: string) => void, onError: (error: unknown) => void): void {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.accept = 'video/*';
+  input.onchange = async () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    try {
+      const uploaded = (await api.uploadMedia('video', file, file.name)).media;
+      const frame = await videoPosterFrame(file);
+      if (frame) await api.setVideoPoster(uploaded.id, frame);
+      onUploaded(uploaded.id);
+    } catch (error) {
+      onError(error);
+    }
+  };
+  input.click();
+}
+
 const streamUrls = new Map<string, { url: string; expiresMs: number }>();
 
 /**

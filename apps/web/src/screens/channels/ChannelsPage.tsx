@@ -8,7 +8,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { Page } from '../../components/Page';
 import { api, errorText, newClientMsgId, useMyId } from '../../lib/api';
 import { relativeTime } from '../../lib/format';
-import { useMediaUrl, useStreamUrl, videoPosterFrame } from '../../lib/media';
+import { pickVideoWithPoster, useMediaUrl, useStreamUrl } from '../../lib/media';
 import { sortConversations, useConversations } from '../../lib/queries';
 import { TID } from '../../testids';
 import { useConversationTitle } from '../ChatsList';
@@ -242,24 +242,7 @@ function Publish({ visible, onClose }: { visible: boolean; onClose: () => void }
     },
     onError: (e) => Toast.show(errorText(e)),
   });
-  const pickVideo = () => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.accept = 'video/*';
-    input.onchange = async () => {
-      const file = input.files?.[0];
-      if (!file) return;
-      try {
-        const uploaded = (await api.uploadMedia('video', file, file.name)).media;
-        const frame = await videoPosterFrame(file);
-        if (frame) await api.setVideoPoster(uploaded.id, frame);
-        setVideo(uploaded.id);
-      } catch (e) {
-        void Dialog.alert({ content: errorText(e) });
-      }
-    };
-    input.click();
-  };
+  const pickVideo = () => pickVideoWithPoster(setVideo, (e) => void Dialog.alert({ content: errorText(e) }));
   return (
     <Popup visible={visible} onMaskClick={onClose} position="bottom" bodyClassName="moment-compose" destroyOnClose>
       <div className="moment-compose-bar">

@@ -9,7 +9,7 @@ import { Avatar } from '../../components/Avatar';
 import { Page } from '../../components/Page';
 import { api, errorText, queryClient, useMyId } from '../../lib/api';
 import { relativeTime } from '../../lib/format';
-import { useMediaUrl, useStreamUrl, videoPosterFrame } from '../../lib/media';
+import { pickVideoWithPoster, useMediaUrl, useStreamUrl } from '../../lib/media';
 import { useContacts, useMe } from '../../lib/queries';
 import { type MomentComment, type MomentPage, type MomentPost, momentsApi, type NewMoment } from './api';
 import { TID } from '../../testids';
@@ -210,24 +210,7 @@ function Compose({ visible, onClose }: { visible: boolean; onClose: () => void }
   const [linkUrl, setLinkUrl] = useState('');
   const [linkTitle, setLinkTitle] = useState('');
   const [linking, setLinking] = useState(false);
-  const pickVideo = () => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.accept = 'video/*';
-    input.onchange = async () => {
-      const file = input.files?.[0];
-      if (!file) return;
-      try {
-        const uploaded = (await api.uploadMedia('video', file, file.name)).media;
-        const frame = await videoPosterFrame(file);
-        if (frame) await api.setVideoPoster(uploaded.id, frame);
-        setVideo(uploaded.id);
-      } catch (e) {
-        void Dialog.alert({ content: errorText(e) });
-      }
-    };
-    input.click();
-  };
+  const pickVideo = () => pickVideoWithPoster(setVideo, (e) => void Dialog.alert({ content: errorText(e) }));
   const post = useMutation({
     mutationFn: () => {
       const body: NewMoment = { text: text.trim() || undefined, visibility };

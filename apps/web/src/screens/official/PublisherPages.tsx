@@ -66,22 +66,7 @@ export function MyOfficialAccountsPage() {
         </Radio.Group>
         <Field aria-label={t('Name')} placeholder={t('Name')} value={name} onValue={setName} maxLength={40} data-testid={TID.OFFICIAL_REGISTER_NAME} />
         <TextArea placeholder={t('Description')} value={description} onChange={setDescription} maxLength={500} rows={3} />
-        <label className="official-file">
-          {t('Avatar')}{' '}
-          <input
-            type="file"
-            accept="image/*"
-            onChange={async (e) => {
-              const file = e.target.files?.[0];
-              if (!file) return;
-              try {
-                setAvatarMediaId((await api.uploadMedia('image', file, file.name)).media.id);
-              } catch (error) {
-                Toast.show(errorText(error));
-              }
-            }}
-          />
-        </label>
+        <ImageUpload label={t('Avatar')} onUploaded={setAvatarMediaId} />
         <Button
           block
           color="primary"
@@ -133,22 +118,7 @@ function PublishTab({ id }: { id: string }) {
   return (
     <div className="form-card">
       <Field aria-label={t('Title')} placeholder={t('Title')} value={title} onValue={setTitle} maxLength={120} data-testid={TID.OFFICIAL_PUBLISH_TITLE} />
-      <label className="official-file">
-        {t('Cover image')}{' '}
-        <input
-          type="file"
-          accept="image/*"
-          onChange={async (e) => {
-            const file = e.target.files?.[0];
-            if (!file) return;
-            try {
-              setCoverMediaId((await api.uploadMedia('image', file, file.name)).media.id);
-            } catch (error) {
-              Toast.show(errorText(error));
-            }
-          }}
-        />
-      </label>
+      <ImageUpload label={t('Cover image')} onUploaded={setCoverMediaId} />
       <RichTextEditor key={`body-${editorKey}`} onChange={setBodyHtml} placeholder={t('Write the article')} />
       <Field
         aria-label={t('Price (¥, empty for free)')}
@@ -426,22 +396,7 @@ function SettingsTab({ account }: { account: OfficialAccount }) {
     <>
       <div className="form-card">
         <TextArea placeholder={t('Description')} value={description} onChange={setDescription} maxLength={500} rows={3} />
-        <label className="official-file">
-          {t('Avatar')}{' '}
-          <input
-            type="file"
-            accept="image/*"
-            onChange={async (e) => {
-              const file = e.target.files?.[0];
-              if (!file) return;
-              try {
-                save.mutate({ avatarMediaId: (await api.uploadMedia('image', file, file.name)).media.id });
-              } catch (error) {
-                Toast.show(errorText(error));
-              }
-            }}
-          />
-        </label>
+        <ImageUpload label={t('Avatar')} onUploaded={(mediaId) => save.mutate({ avatarMediaId: mediaId })} />
         <Button block color="primary" onClick={() => save.mutate({ description })}>
           {t('Save')}
         </Button>
@@ -507,5 +462,27 @@ export function ManageOfficialAccountPage() {
         </Tabs>
       ) : null}
     </Page>
+  );
+}
+
+/** A labelled image picker that uploads the chosen file and hands back its media id. */
+function ImageUpload({ label, onUploaded }: { label: string; onUploaded: (mediaId: string) => void }) {
+  return (
+    <label className="official-file">
+      {label}{' '}
+      <input
+        type="file"
+        accept="image/*"
+        onChange={async (e) => {
+          const file = e.target.files?.[0];
+          if (!file) return;
+          try {
+            onUploaded((await api.uploadMedia('image', file, file.name)).media.id);
+          } catch (error) {
+            Toast.show(errorText(error));
+          }
+        }}
+      />
+    </label>
   );
 }

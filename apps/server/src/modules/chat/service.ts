@@ -12,6 +12,7 @@ import { type Delivery, type InboxService, type NewInboxEvent, pointerKey } from
 import type { MediaService } from '../media/index.js';
 import { type ConversationRow, type MessageRow, presentMessage, previewOf } from './presenter.js';
 import { MessageWriter, type WriteResult } from './writer.js';
+import { inChunks } from '../../lib/chunks.js';
 
 type MemberRow = Selectable<Database['conversation_members']>;
 type Role = MemberRow['role'];
@@ -372,11 +373,7 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
         joined_seq: 0,
         joined_at: now,
       }));
-      for (let i = 0; i < members.length; i += limits.insertChunkRows)
-        await trx
-          .insertInto('conversation_members')
-          .values(members.slice(i, i + limits.insertChunkRows))
-          .execute();
+      await inChunks(members, limits.insertChunkRows, (chunk) => trx.insertInto('conversation_members').values(chunk).execute());
       return row.id;
     });
     await systemMessage(id, viewerId, `${names(people, [viewerId])} created the group with ${names(people, ids) || 'no one yet'}`);
@@ -448,11 +445,7 @@ export function createChatService(ctx: AppContext, deps: { accounts: AccountsSer
         joined_seq: conversation.last_seq,
         joined_at: now,
       }));
-      for (let i = 0; i < rows.length; i += limits.insertChunkRows)
-        await trx
-          .insertInto('conversation_members')
-          .values(rows.slice(i, i + limits.insertChunkRows))
-          .execute();
+      await inChunks(rows, limits.insertChunkRows, (chunk) => trx.insertInto('conversation_members').values(chunk).execute());
     });
     invalidateMembership(conversationId);
   }

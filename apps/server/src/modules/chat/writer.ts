@@ -5,6 +5,7 @@ import { invariant } from '../../lib/errors.js';
 import { limits } from '../../limits.js';
 import type { Delivery, InboxService, NewInboxEvent } from '../inbox/index.js';
 import { type MessageRow, presentMessage } from './presenter.js';
+import { inChunks } from '../../lib/chunks.js';
 
 export interface SendCommand {
   conversationId: number;
@@ -131,16 +132,7 @@ export class MessageWriter {
           recalled_at: null,
         };
       });
-      const inserted: MessageRow[] = [];
-      for (let start = 0; start < values.length; start += limits.insertChunkRows) {
-        inserted.push(
-          ...(await trx
-            .insertInto('messages')
-            .values(values.slice(start, start + limits.insertChunkRows))
-            .returningAll()
-            .execute()),
-        );
-      }
+      const inserted = await inChunks(values, limits.insertChunkRows, (chunk) => trx.insertInto('messages').values(chunk).returningAll().execute());
       const bySeqKey = new Map(inserted.map((r) => [`${r.conversation_id}:${r.seq}`, r]));
       const rows = values.map((v) => bySeqKey.get(`${v.conversation_id}:${v.seq}`) as MessageRow);
       invariant(rows.every(Boolean), 'every inserted message came back');

@@ -5,6 +5,7 @@ import { addToCounters } from '../../db/counters.js';
 import type { Database } from '../../db/schema.js';
 import { invariant } from '../../lib/errors.js';
 import { limits } from '../../limits.js';
+import { inChunks } from '../../lib/chunks.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -71,12 +72,7 @@ export function createInboxService(ctx: AppContext) {
       const body = bodies?.[index] ?? JSON.stringify({ type: event.type, ...event.payload });
       deliveries.push({ accountId: event.accountId, seq, body });
     });
-    for (let start = 0; start < rows.length; start += limits.insertChunkRows) {
-      await trx
-        .insertInto('inbox_events')
-        .values(rows.slice(start, start + limits.insertChunkRows))
-        .execute();
-    }
+    await inChunks(rows, limits.insertChunkRows, (chunk) => trx.insertInto('inbox_events').values(chunk).execute());
     return deliveries;
   }
 

@@ -10,6 +10,7 @@ import type { InboxService, NewInboxEvent } from '../inbox/index.js';
 import type { MediaService } from '../media/index.js';
 import { type CommentRow, createMomentsStore, type LikeRow, type MomentsDatabase, type PostRow } from './store.js';
 import { canSeeInteraction, canSeePost, parseHistoryWindow } from './visibility.js';
+import { inChunks } from '../../lib/chunks.js';
 
 export interface FeedCursor {
   createdAt: number;
@@ -121,16 +122,8 @@ export function createMomentsService(ctx: AppContext, deps: { accounts: Accounts
         .returningAll()
         .executeTakeFirstOrThrow();
       const viewers = [authorId, ...audience];
-      for (let start = 0; start < viewers.length; start += limits.insertChunkRows) {
-        await trx
-          .insertInto('moment_timeline')
-          .values(
-            viewers
-              .slice(start, start + limits.insertChunkRows)
-              .map((viewerId) => ({ viewer_id: viewerId, created_at: createdAt, post_id: saved.id, author_id: authorId })),
-          )
-          .execute();
-      }
+      const rows = viewers.map((viewerId) => ({ viewer_id: viewerId, created_at: createdAt, post_id: saved.id, author_id: authorId }));
+      await inChunks(rows, limits.insertChunkRows, (chunk) => trx.insertInto('moment_timeline').values(chunk).execute());
       if (attached.length)
         await trx
           .insertInto('moment_media')

@@ -4,6 +4,7 @@ import { AppError, invariant } from '../../lib/errors.js';
 import { limits } from '../../limits.js';
 import { isUniqueViolation } from '../accounts/index.js';
 import { type AccountKind, accountKinds, type LedgerAccountRow, type TransferRow, type WalletDb, type WalletTrx } from './tables.js';
+import { inChunks } from '../../lib/chunks.js';
 
 /** A ledger account as the writer needs it: the id, and the owner as the distribution key. */
 export interface AccountRef {
@@ -213,16 +214,12 @@ export class LedgerWriter {
       }
       const state = new Map<number, AccountState>();
       const ids = [...accountIds].sort((a, b) => a - b);
-      for (let start = 0; start < ids.length; start += limits.insertChunkRows) {
-        let q = trx
-          .selectFrom('ledger_accounts')
-          .select(['id', 'balance', 'held', 'may_go_negative'])
-          .where('id', 'in', ids.slice(start, start + limits.insertChunkRows))
-          .orderBy('id');
-        if (this.postgres) q = q.forUpdate();
-        for (const row of await q.execute()) {
-          state.set(row.id, { balance: row.balance, held: row.held, mayGoNegative: row.may_go_negative === 1, balanceDelta: 0, heldDelta: 0 });
-        }
+      const accounts = await inChunks(ids, limits.insertChunkRows, (chunk) => {
+        const q = trx.selectFrom('ledger_accounts').select(['id', 'balance', 'held', 'may_go_negative']).where('id', 'in', chunk).orderBy('id');
+        return (this.postgres ? q.forUpdate() : q).execute();
+      });
+      for (const row of accounts) {
+        state.set(row.id, { balance: row.balance, held: row.held, mayGoNegative: row.may_go_negative === 1, balanceDelta: 0, heldDelta: 0 });
       }
       // 3. Apply each command in memory, in arrival order; one that fails its checks is rejected alone.
       const statusNow = new Map<number, string>([...pendingRows].map(([id, row]) => [id, row.status]));
@@ -251,16 +248,7 @@ export class LedgerWriter {
           resolved_at: null,
         })),
       );
-      const inserted: TransferRow[] = [];
-      for (let start = 0; start < values.length; start += limits.insertChunkRows) {
-        inserted.push(
-          ...(await trx
-            .insertInto('ledger_transfers')
-            .values(values.slice(start, start + limits.insertChunkRows))
-            .returningAll()
-            .execute()),
-        );
-      }
+      const inserted = await inChunks(values, limits.insertChunkRows, (chunk) => trx.insertInto('ledger_transfers').values(chunk).returningAll().execute());
       invariant(inserted.length === values.length, 'every inserted transfer came back');
       const results = new Map<Pending, LedgerResult>();
       let cursor = 0;
@@ -329,12 +317,7 @@ export class LedgerWriter {
             created_at: now,
           };
         });
-      for (let start = 0; start < keyRows.length; start += limits.insertChunkRows) {
-        await trx
-          .insertInto('idempotency_keys')
-          .values(keyRows.slice(start, start + limits.insertChunkRows))
-          .execute();
-      }
+      await inChunks(keyRows, limits.insertChunkRows, (chunk) => trx.insertInto('idempotency_keys').values(chunk).execute());
       return results;
     });
     this.batches += 1;

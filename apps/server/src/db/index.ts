@@ -76,7 +76,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const reader = new SqliteDatabase(file);
   for (const pragma of pragmas) reader.pragma(pragma);
   reader.pragma('query_only = ON');
-  const db = new Kysely<Database>({ dialect: splitSqliteDialect({ file, reader, writerPragmas: pragmas }) });
+  const db = new Kysely<Database>({ dialect: splitSqliteDialect({ file, reader: withStatementCache(reader), writerPragmas: pragmas }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

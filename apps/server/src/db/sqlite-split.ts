@@ -173,7 +173,6 @@ class SplitConnection implements DatabaseConnection {
 class SplitSqliteDriver implements Driver {
   readonly writeMutex = new Mutex();
   writer!: WriterThread;
-  private readonly statements = new Map<string, SqliteDatabase.Statement>();
 
   constructor(private readonly options: SplitSqliteOptions) {}
 
@@ -181,17 +180,9 @@ class SplitSqliteDriver implements Driver {
     this.writer = new WriterThread(this.options.file, this.options.writerPragmas);
   }
 
+  /** Runs a read on the event loop's connection (which caches its prepared statements: db/index.ts). */
   read<R>(query: CompiledQuery): QueryResult<R> {
-    let statement = this.statements.get(query.sql);
-    if (!statement) {
-      statement = this.options.reader.prepare(query.sql);
-      if (this.statements.size >= 2000) {
-        const oldest = this.statements.keys().next().value;
-        if (oldest !== undefined) this.statements.delete(oldest);
-      }
-      this.statements.set(query.sql, statement);
-    }
-    return { rows: statement.all(query.parameters as unknown[]) as R[] };
+    return { rows: this.options.reader.prepare(query.sql).all(query.parameters as unknown[]) as R[] };
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {

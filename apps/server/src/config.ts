@@ -40,7 +40,8 @@ export interface Config {
   };
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** A non-negative integer setting from the environment; an unset or empty one is `fallback`, a bad one fails the start. */
+export function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

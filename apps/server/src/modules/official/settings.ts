@@ -1,3 +1,5 @@
+import { intFromEnv } from '../../config.js';
+
 /** The Official Accounts' named limits; each can be changed by the operator through the environment. */
 export interface OfficialSettings {
   /** Broadcasts (published articles) a subscription account may send per UTC day. */
@@ -13,14 +15,6 @@ export interface OfficialSettings {
   tipMaxMinor: number;
   /** Broadcast notifications are written for this many followers per transaction. */
   fanOutChunkFollowers: number;
-}
-
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
 }
 
 export function loadOfficialSettings(env: NodeJS.ProcessEnv = process.env): OfficialSettings {

@@ -1,3 +1,5 @@
+import { intFromEnv } from '../../config.js';
+
 /** The wallet's named limits; each can be changed by the operator through the environment. */
 export interface WalletSettings {
   /** Largest single top-up, withdrawal, transfer or red packet, in minor units of CNY. */
@@ -28,14 +30,6 @@ export interface WalletSettings {
   chatCards: boolean;
   /** How long a checked "may pay into this chat" (member, friends, not blocked) is trusted. */
   canPayTtlMs: number;
-}
-
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
 }
 
 const HOUR_MS = 3600 * 1000;

@@ -87,6 +87,12 @@ describe.skipIf(!chromiumAvailable)('merchant journeys in Chromium', { timeout: 
     const printed = path.join(shots, 'merchant-qr.png');
     fs.writeFileSync(printed, Buffer.from(pngBase64, 'base64'));
     expect(fs.readFileSync(printed).subarray(1, 4).toString()).toBe('PNG');
+    // …and the A6 till card as a PDF.
+    const [card] = await Promise.all([shop.waitForEvent('download'), shop.getByTestId(TID.MERCHANT_QR_PDF).click()]);
+    expect(card.suggestedFilename()).toMatch(/\.pdf$/);
+    const cardPath = path.join(shots, 'merchant-qr.pdf');
+    await card.saveAs(cardPath);
+    expect(fs.readFileSync(cardPath).subarray(0, 5).toString()).toBe('%PDF-');
     await shop.getByRole('tab', { name: 'Live' }).click();
 
     // The member scans the printed code, enters 120.00; the coupon applies; pays with the PIN.

@@ -285,6 +285,7 @@ export const TID = {
   MERCHANT_POINTS: 'merchant-points',
   MERCHANT_STATIC_QR: 'merchant-static-qr',
   MERCHANT_QR_DOWNLOAD: 'merchant-qr-download',
+  MERCHANT_QR_PDF: 'merchant-qr-pdf',
   MERCHANT_QR_PRINT: 'merchant-qr-print',
   MERCHANT_PAYMENT_ROW: 'merchant-payment-row',
   MERCHANT_PAYMENT_AMOUNT: 'merchant-payment-amount',

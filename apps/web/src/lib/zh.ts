@@ -539,6 +539,7 @@ export const zh: Record<string, string> = {
   Pool: '资金池',
   'Pool left': '资金池余额',
   Print: '打印',
+  'Download PDF': '下载 PDF',
   Programs: '计划',
   'Publish and fund': '发布并注资',
   'QR code': '收款码',

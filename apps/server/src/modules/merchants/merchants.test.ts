@@ -607,6 +607,16 @@ describe.each(dialects)('merchants on %s', (dialect) => {
     expect(png.headers.get('content-type')).toBe('image/png');
     const bytes = Buffer.from(await png.arrayBuffer());
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    const pdf = await fetch(`${app.url}/api/v1/merchants/${merchantId}/qr.pdf`, { headers: { authorization: `Bearer ${owner.token}` } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+    const stranger = await fetch(`${app.url}/api/v1/merchants/${merchantId}/qr.pdf`, { headers: { authorization: `Bearer ${payer.token}` } });
+    expect(stranger.status).toBe(403);
     const report = await owner.http.get(`/api/v1/merchants/${merchantId}/report?days=7`);
     expect(report.body.days).toHaveLength(7);
     const today = report.body.days[6];

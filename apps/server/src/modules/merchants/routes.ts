@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import { Type } from 'typebox';
 import {
   AddStaffBody,
@@ -28,6 +27,7 @@ import {
   ReviewQueueQuery,
   WebhookBody,
 } from '@plaza/protocol';
+import { qrCardPdf, qrPng } from './qr-card.js';
 import { type App, member, operator } from '../../http.js';
 import { fail } from '../../lib/errors.js';
 import { parseId } from '../../lib/ids.js';
@@ -94,9 +94,18 @@ export function registerMerchantRoutes(app: App, merchants: MerchantsService) {
     { config: { access: m }, schema: { tags, summary: 'The printable static QR code (PNG)', params: Params } },
     async (request, reply) => {
       const details = await merchants.details(await as(request, everyone));
-      const png = await QRCode.toBuffer(details.staticQrContent, { type: 'png', width: 800, margin: 4, errorCorrectionLevel: 'M' });
       reply.type('image/png').header('content-disposition', `inline; filename="merchant-${details.merchant.id}-qr.png"`);
-      return png;
+      return qrPng(details.staticQrContent);
+    },
+  );
+  app.get(
+    '/api/v1/merchants/:id/qr.pdf',
+    { config: { access: m }, schema: { tags, summary: 'The printable till card with the static QR code (PDF, A6)', params: Params } },
+    async (request, reply) => {
+      const details = await merchants.details(await as(request, everyone));
+      const pdf = await qrCardPdf({ content: details.staticQrContent, businessName: details.merchant.businessName, merchantId: details.merchant.id });
+      reply.type('application/pdf').header('content-disposition', `attachment; filename="merchant-${details.merchant.id}-qr.pdf"`);
+      return pdf;
     },
   );
   app.post(

@@ -234,7 +234,7 @@ function QrTab({ merchantId, content, name }: { merchantId: string; content: str
   const [pngUrl, setPngUrl] = useState('');
   useEffect(() => {
     let url = '';
-    void merchantsApi.qrPng(merchantId).then((blob) => {
+    void merchantsApi.qrFile(merchantId, 'png').then((blob) => {
       url = URL.createObjectURL(blob);
       setPngUrl(url);
     });
@@ -251,6 +251,24 @@ function QrTab({ merchantId, content, name }: { merchantId: string; content: str
             {t('Download PNG')}
           </Button>
         </a>
+        <Button
+          size="small"
+          onClick={async () => {
+            try {
+              const url = URL.createObjectURL(await merchantsApi.qrFile(merchantId, 'pdf'));
+              const link = document.createElement('a');
+              link.href = url;
+              link.download = `plaza-merchant-${merchantId}.pdf`;
+              link.click();
+              setTimeout(() => URL.revokeObjectURL(url), 60_000);
+            } catch (error) {
+              Toast.show(errorText(error));
+            }
+          }}
+          data-testid={TID.MERCHANT_QR_PDF}
+        >
+          {t('Download PDF')}
+        </Button>
         <Button size="small" onClick={() => window.print()} data-testid={TID.MERCHANT_QR_PRINT}>
           {t('Print')}
         </Button>

@@ -161,8 +161,9 @@ export const merchantsApi = {
   createApiKey: (id: string) => call<{ apiKey: { key: string; prefix: string } }>('POST', `/api/v1/merchants/${id}/api-keys`),
   setWebhook: (id: string, url: string | null) =>
     call<{ webhook: { url: string | null; secret: string | null } }>('PUT', `/api/v1/merchants/${id}/webhook`, { url }),
-  qrPng: async (id: string) => {
-    const response = await fetch(`/api/v1/merchants/${id}/qr.png`, { headers: { authorization: `Bearer ${getAuth().token ?? ''}` } });
+  /** The printable static QR code: a PNG image, or an A6 till card as PDF. */
+  qrFile: async (id: string, format: 'png' | 'pdf') => {
+    const response = await fetch(`/api/v1/merchants/${id}/qr.${format}`, { headers: { authorization: `Bearer ${getAuth().token ?? ''}` } });
     if (!response.ok) throw new PlazaApiError(response.status, 'HTTP_ERROR', response.statusText);
     return response.blob();
   },

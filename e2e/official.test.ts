@@ -104,6 +104,11 @@ describe.skipIf(!chromiumAvailable)('Official Accounts journey in Chromium', { t
     const [account] = (await publisher.http.get('/api/v1/official-accounts/mine')).body.accounts;
     await expect.poll(async () => (await publisher.http.get(`/api/v1/official-accounts/${account.id}`)).body.account.status).toBe('verified');
     expect((await follower.http.raw('PUT', `/api/v1/official-accounts/${account.id}/follow`)).status).toBe(204);
+    // The fan has the Chats list open: the folder row, nothing new in it yet.
+    const fan = await web.signIn(follower);
+    const folder = fan.getByTestId(TID.OFFICIAL_FOLDER_ROW);
+    await expect.poll(() => folder.textContent()).toContain('No articles yet');
+    expect(await folder.getByTestId(TID.OFFICIAL_FOLDER_UNSEEN).count()).toBe(0);
 
     await writer.reload();
     await writer.getByText('Garden Diary').click();
@@ -123,6 +128,14 @@ describe.skipIf(!chromiumAvailable)('Official Accounts journey in Chromium', { t
         return sync.body.events.filter((e: { type: string }) => e.type === 'official.broadcast').map((e: { title: string }) => e.title);
       })
       .toEqual(['First roses']);
+    // The broadcast puts a red dot on the fan's folder row; opening the folder clears it.
+    await expect.poll(() => folder.textContent()).toContain('First roses');
+    await folder.getByTestId(TID.OFFICIAL_FOLDER_UNSEEN).waitFor();
+    await folder.click();
+    await fan.getByTestId(TID.OFFICIAL_ACCOUNT_ROW).filter({ hasText: 'Garden Diary' }).waitFor();
+    await openTab(fan, TID.TAB_CHATS);
+    await expect.poll(() => folder.textContent()).toContain('First roses');
+    expect(await folder.getByTestId(TID.OFFICIAL_FOLDER_UNSEEN).count()).toBe(0);
 
     await writer.goBack();
     await writer.getByText('Statistics').click();

@@ -204,6 +204,7 @@ export const TID = {
   RED_PACKET_MY_AMOUNT: 'red-packet-my-amount',
   RED_PACKET_CLAIM: 'red-packet-claim',
   OFFICIAL_FOLDER_ROW: 'official-folder-row',
+  OFFICIAL_FOLDER_UNSEEN: 'official-folder-unseen',
   OFFICIAL_ENTRY: 'official-entry',
   OFFICIAL_SEARCH_INPUT: 'official-search-input',
   OFFICIAL_SEARCH_RESULT: 'official-search-result',

@@ -1,11 +1,11 @@
-import { Button, Dialog, Input, List, SearchBar, Tag, Toast } from 'antd-mobile';
+import { Badge, Button, Dialog, Input, List, SearchBar, Tag, Toast } from 'antd-mobile';
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { Avatar } from '../../components/Avatar';
 import { Page } from '../../components/Page';
-import { errorText, queryClient } from '../../lib/api';
+import { errorText, queryClient, useMyId } from '../../lib/api';
 import { relativeTime } from '../../lib/format';
 import { useMediaUrl } from '../../lib/media';
 import { TID } from '../../testids';
@@ -69,17 +69,32 @@ export function ArticleRow({ article }: { article: ArticleSummary }) {
 }
 
 /** The one row in Chats that opens the Official Accounts folder, showing the newest article. */
+// When this member last opened the folder on this device: newer articles put a red dot on the row.
+const folderSeenKey = (accountId: string) => `plaza.official.folder-seen.${accountId}`;
+
+function folderSeenAt(accountId: string): number {
+  return Number(localStorage.getItem(folderSeenKey(accountId)) ?? 0);
+}
+
 export function OfficialFolderRow() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
+  const me = useMyId();
   const { data } = useQuery({ queryKey: officialKeys.folderRow, queryFn: () => officialApi.following() });
   const latest = data?.accounts.find((a) => a.latestArticle)?.latestArticle;
   if (!data || data.accounts.length === 0) return null;
+  const unseen = latest !== undefined && latest !== null && Date.parse(latest.createdAt) > folderSeenAt(me);
   return (
     <button type="button" className="conversation-row" data-testid={TID.OFFICIAL_FOLDER_ROW} onClick={() => navigate('/official')}>
-      <span className="avatar avatar-initial official-folder-icon" aria-hidden="true">
-        ◎
-      </span>
+      <Badge
+        content={unseen ? Badge.dot : undefined}
+        style={{ '--right': '2px', '--top': '2px' }}
+        data-testid={unseen ? TID.OFFICIAL_FOLDER_UNSEEN : undefined}
+      >
+        <span className="avatar avatar-initial official-folder-icon" aria-hidden="true">
+          ◎
+        </span>
+      </Badge>
       <span className="conversation-main">
         <span className="conversation-top">
           <span className="conversation-title">{t('Official Accounts')}</span>
@@ -97,6 +112,12 @@ export function OfficialFolderRow() {
 export function OfficialHomePage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const me = useMyId();
+  // Opening the folder marks what is in it as seen (the Chats row loses its dot).
+  useEffect(() => {
+    localStorage.setItem(folderSeenKey(me), String(Date.now()));
+    void queryClient.invalidateQueries({ queryKey: officialKeys.folderRow });
+  }, [me]);
   const [query, setQuery] = useState('');
   const following = useInfiniteQuery({
     queryKey: officialKeys.following,

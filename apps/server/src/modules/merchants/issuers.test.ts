@@ -229,6 +229,24 @@ describe.each(dialects)('coupon issuers on %s', (dialect) => {
     expect((await op.http.get(`/api/v1/issuer/issuers/${townId}/coupon-campaigns`)).status).toBe(403);
   });
 
+  it('lets only one of two campaigns through when together they exceed the account, leaving no trace of the other', async () => {
+    expect((await rivalClerk.http.post(`/api/v1/issuer/issuers/${rivalId}/fundings`, { amountMinor: '80000', pin: PIN }, key())).status).toBe(201);
+    const before = { campaigns: await count('coupon_campaigns'), batches: await count('coupon_batches') };
+    const now = Date.now();
+    const body = campaignBody(now, { budgetMinor: '50000', batches: [{ releaseAt: new Date(now - 1000).toISOString(), quota: 10 }] });
+    const outcomes = await Promise.all([
+      rivalClerk.http.post(`/api/v1/issuer/issuers/${rivalId}/coupon-campaigns`, { ...body, name: 'first' }, key()),
+      rivalClerk.http.post(`/api/v1/issuer/issuers/${rivalId}/coupon-campaigns`, { ...body, name: 'second' }, key()),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual([201, 409]);
+    expect(outcomes.find((o) => o.status === 409)?.body.error.code).toBe('COUPON_ISSUER_INSUFFICIENT_FUNDS');
+    expect(await count('coupon_campaigns')).toBe(before.campaigns + 1);
+    expect(await count('coupon_batches')).toBe(before.batches + 1);
+    expect(await issuerBalance(rivalId)).toBe(30000);
+    expect((await rivalClerk.http.get(`/api/v1/issuer/issuers/${rivalId}/coupon-campaigns`)).body.campaigns).toHaveLength(1);
+    await expectLedgerSound(app);
+  });
+
   it('returns what is left at the end, and a later subsidy refund, to the issuer, not to the fees', async () => {
     const ledger = app.plaza.services.wallet.ledger;
     const wallet = app.plaza.services.wallet;
@@ -242,8 +260,10 @@ describe.each(dialects)('coupon issuers on %s', (dialect) => {
     wallet.setClock(() => later);
     try {
       const swept = await app.plaza.services.merchants.sweepCoupons();
-      expect(swept.campaignsClosed).toBe(1);
-      expect(swept.returnedMinor).toBe(98000);
+      // The town's campaign and the rival's: each budget goes home.
+      expect(swept.campaignsClosed).toBe(2);
+      expect(swept.returnedMinor).toBe(98000 + 50000);
+      expect(await issuerBalance(rivalId)).toBe(80000);
       expect(await issuerBalance(townId)).toBe(issuerBefore + 98000);
       expect((await ledger.balance(budget)).balanceMinor).toBe(0);
       expect((await ledger.balance(fees)).balanceMinor).toBe(feesBefore);

@@ -1,4 +1,4 @@
-import { Button, List, Tag, Toast } from 'antd-mobile';
+import { Button, List, Tabs, Tag, Toast } from 'antd-mobile';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -81,37 +81,54 @@ export function IssuerConsolePage() {
         </div>
       </div>
       {issuer.status !== 'active' ? <div className="form-card">{t('The operator suspended this issuer: no funding and no new campaigns.')}</div> : null}
-      <FundIssuer issuerId={issuer.id} onDone={refresh} />
-      <CampaignForm
-        ids={issuerCampaignIds}
-        submitLabel={t('Create from the issuer account')}
-        onCreate={async (body) => {
-          await merchantsApi.createIssuerCampaign(issuer.id, body, createKey);
-          setCreateKey(crypto.randomUUID());
-          refresh();
-        }}
-      />
-      <List header={t('Our campaigns')}>
-        {(campaigns.data?.campaigns ?? []).length === 0 ? <List.Item>{t('No campaigns yet: fund the account, then create one above.')}</List.Item> : null}
-        {(campaigns.data?.campaigns ?? []).map((c) => (
-          <List.Item
-            key={c.id}
-            data-testid={TID.ISSUER_CAMPAIGN_ROW}
-            description={`${t('{{face}} off {{threshold}}', { face: formatMinor(c.faceMinor), threshold: formatMinor(c.thresholdMinor) })} · ${t('Budget')} ¥${formatMinor(c.budgetMinor)} · ${c.batches.map((b) => `${b.issued}/${b.quota}`).join(', ')}`}
-            extra={<Tag>{t(c.status)}</Tag>}
-            onClick={() => setOpen(open === c.id ? null : c.id)}
-          >
-            {c.name}
-          </List.Item>
-        ))}
-      </List>
-      {open ? (
-        <CampaignDashboard
-          queryKey={['issuers', id, 'campaigns', open, 'dashboard']}
-          load={() => merchantsApi.issuerDashboard(issuer.id, open)}
-          testId={TID.ISSUER_CAMPAIGN_DASHBOARD}
-        />
-      ) : null}
+      <Tabs defaultActiveKey="campaigns">
+        <Tabs.Tab title={t('Campaigns')} key="campaigns">
+          <List>
+            {(campaigns.data?.campaigns ?? []).length === 0 ? (
+              <List.Item>{t('No campaigns yet: fund the account, then create one under New campaign.')}</List.Item>
+            ) : null}
+            {(campaigns.data?.campaigns ?? []).map((c) => (
+              <List.Item
+                key={c.id}
+                data-testid={TID.ISSUER_CAMPAIGN_ROW}
+                description={`${t('{{face}} off {{threshold}}', { face: formatMinor(c.faceMinor), threshold: formatMinor(c.thresholdMinor) })} · ${t('Budget')} ¥${formatMinor(c.budgetMinor)} · ${c.batches.map((b) => `${b.issued}/${b.quota}`).join(', ')}`}
+                extra={<Tag>{t(c.status)}</Tag>}
+                onClick={() => setOpen(open === c.id ? null : c.id)}
+              >
+                {c.name}
+              </List.Item>
+            ))}
+          </List>
+          {open ? (
+            <CampaignDashboard
+              queryKey={['issuers', id, 'campaigns', open, 'dashboard']}
+              load={() => merchantsApi.issuerDashboard(issuer.id, open)}
+              testId={TID.ISSUER_CAMPAIGN_DASHBOARD}
+            />
+          ) : null}
+        </Tabs.Tab>
+        <Tabs.Tab title={t('New campaign')} key="new">
+          <CampaignForm
+            ids={issuerCampaignIds}
+            submitLabel={t('Create from the issuer account')}
+            onCreate={async (body) => {
+              await merchantsApi.createIssuerCampaign(issuer.id, body, createKey);
+              setCreateKey(crypto.randomUUID());
+              refresh();
+            }}
+          />
+        </Tabs.Tab>
+        <Tabs.Tab title={t('Account and members')} key="account">
+          <FundIssuer issuerId={issuer.id} onDone={refresh} />
+          <List header={t('Members who act for {{name}}', { name: issuer.name })}>
+            {(issuer.members ?? []).map((m) => (
+              <List.Item key={m.id} description={m.handle}>
+                {m.displayName}
+              </List.Item>
+            ))}
+          </List>
+        </Tabs.Tab>
+      </Tabs>
     </Page>
   );
 }

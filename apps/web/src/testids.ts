@@ -341,6 +341,7 @@ export const TID = {
   CAMPAIGN_BATCH_RELEASE: 'campaign-batch-release',
   CAMPAIGN_BATCH_ADD: 'campaign-batch-add',
   CAMPAIGN_BATCH_REPEAT: 'campaign-batch-repeat',
+  CAMPAIGN_MERCHANT_IDS: 'campaign-merchant-ids',
   CAMPAIGN_DASHBOARD_ISSUED: 'campaign-dashboard-issued',
   CAMPAIGN_DASHBOARD_USED: 'campaign-dashboard-used',
   CAMPAIGN_CHART_BY_DAY: 'campaign-chart-by-day',

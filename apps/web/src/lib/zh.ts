@@ -735,6 +735,10 @@ const issuerZh: Record<string, string> = {
   'Members who act for {{name}}': '代表{{name}}的成员',
   'Account and members': '账户与成员',
   'A batch without a release time is released at once.': '未填发放时间的批次立即发放。',
+  'Eligible merchants: the categories chosen and the merchant IDs listed (none of either: every merchant).':
+    '适用商户：所选类别及所列商户号（都不填则全部商户可用）。',
+  'Merchant IDs': '商户号',
+  'Merchant IDs (optional, separated by commas)': '商户号（可选，用逗号分隔）',
   'Fund the issuer account from my wallet': '从我的零钱为发放方账户充值',
   'Fund the issuer account': '为发放方账户充值',
   'Issuer account funded': '发放方账户已充值',

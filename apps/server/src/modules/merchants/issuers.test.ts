@@ -190,7 +190,10 @@ describe.each(dialects)('coupon issuers on %s', (dialect) => {
     expect((await app.plaza.services.wallet.ledger.balance(fees)).balanceMinor).toBe(feesBefore);
     expect((await clerk.http.get(`/api/v1/issuer/issuers/${townId}/coupon-campaigns`)).body.campaigns.map((c: { id: string }) => c.id)).toEqual([townCampaign]);
     const operatorList = await op.http.get('/api/v1/operator/coupon-campaigns');
-    expect(operatorList.body.campaigns.find((c: { id: string }) => c.id === townCampaign).issuerId).toBe(townId);
+    expect(operatorList.body.campaigns.find((c: { id: string }) => c.id === townCampaign)).toMatchObject({ issuerId: townId, issuerName: 'Riverside Town' });
+    // Members see who pays for the coupons.
+    const open = await payer.http.get('/api/v1/coupon-campaigns');
+    expect(open.body.campaigns.find((c: { id: string }) => c.id === townCampaign).issuerName).toBe('Riverside Town');
 
     const coupon = await payer.http.post(`/api/v1/coupon-campaigns/${townCampaign}/grabs`, undefined, key());
     expect(coupon.status).toBe(201);

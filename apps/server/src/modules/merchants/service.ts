@@ -1545,8 +1545,18 @@ export function createMerchantsService(
     q = onlyActive ? q.where('status', '=', 'active') : q.where('status', '!=', 'draft');
     if (issuerId !== undefined) q = q.where('coupon_issuer_id', '=', issuerId);
     const rows = await q.execute();
+    // Members see who pays for a coupon: the town's name, or nothing for the operator's own.
+    const issuerIds = [...new Set(rows.flatMap((r) => (r.coupon_issuer_id === null ? [] : [r.coupon_issuer_id])))];
+    const names = new Map(
+      issuerIds.length === 0
+        ? []
+        : (await db.selectFrom('coupon_issuers').select(['id', 'name']).where('id', 'in', issuerIds).execute()).map((i) => [i.id, i.name] as const),
+    );
     const out = [];
-    for (const row of rows) out.push(presentCampaign(row, await loadBatches(row.id)));
+    for (const row of rows) {
+      const issuerName = row.coupon_issuer_id === null ? null : (names.get(row.coupon_issuer_id) ?? null);
+      out.push({ ...presentCampaign(row, await loadBatches(row.id)), issuerName });
+    }
     return out;
   }
 

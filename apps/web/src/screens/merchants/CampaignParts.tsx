@@ -48,7 +48,7 @@ export function CampaignForm({
   submitLabel: string;
 }) {
   const { t } = useTranslation();
-  const [form, setForm] = useState({ name: '', budget: '', face: '', threshold: '', cap: '1', until: '', repeatDays: '7' });
+  const [form, setForm] = useState({ name: '', budget: '', face: '', threshold: '', cap: '1', until: '', repeatDays: '7', merchantIds: '' });
   const [batches, setBatches] = useState<BatchDraft[]>(() => [{ releaseAt: '', quota: '100' }]);
   const [categories, setCategories] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -78,6 +78,7 @@ export function CampaignForm({
         thresholdMinor: parseMajor(form.threshold) ?? '0',
         perMemberCap: Number(form.cap),
         categories,
+        merchantIds: form.merchantIds.split(/[\s,，]+/).filter((id) => /^[0-9]+$/.test(id)),
         batches: batches.map((b, i) => ({ releaseAt: new Date(releases[i] ?? now).toISOString(), quota: Number(b.quota) })),
         validFrom: new Date(Math.min(now, ...releases)).toISOString(),
         validUntil: new Date(until).toISOString(),
@@ -143,6 +144,7 @@ export function CampaignForm({
           </List.Item>
         ))}
       </List>
+      <p className="muted">{t('A batch without a release time is released at once.')}</p>
       <div className="merchant-row">
         <Button
           size="small"
@@ -168,7 +170,15 @@ export function CampaignForm({
       <label>
         {t('Valid until')} <input type="datetime-local" value={form.until} onChange={(e) => set('until')(e.target.value)} />
       </label>
+      <p className="muted">{t('Eligible merchants: the categories chosen and the merchant IDs listed (none of either: every merchant).')}</p>
       <Selector multiple columns={3} options={CATEGORIES.map((c) => ({ label: t(c), value: c }))} value={categories} onChange={setCategories} />
+      <Field
+        aria-label={t('Merchant IDs')}
+        placeholder={t('Merchant IDs (optional, separated by commas)')}
+        value={form.merchantIds}
+        onValue={set('merchantIds')}
+        data-testid={TID.CAMPAIGN_MERCHANT_IDS}
+      />
       <Button color="primary" loading={busy} onClick={() => void create()} data-testid={ids.create}>
         {submitLabel}
       </Button>

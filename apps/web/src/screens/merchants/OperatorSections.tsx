@@ -133,8 +133,6 @@ async function createCampaign(body: Record<string, unknown>) {
 export function CouponCampaignsSection() {
   const { t } = useTranslation();
   const { data } = useQuery({ queryKey: ['operator', 'campaigns'], queryFn: merchantsApi.allCampaigns });
-  const issuers = useQuery({ queryKey: ['operator', 'coupon-issuers'], queryFn: merchantsApi.issuers });
-  const issuerNames = new Map((issuers.data?.issuers ?? []).map((i) => [i.id, i.name]));
   const [open, setOpen] = useState<string | null>(null);
   return (
     <>
@@ -143,7 +141,7 @@ export function CouponCampaignsSection() {
         {(data?.campaigns ?? []).map((c) => (
           <List.Item
             key={c.id}
-            description={`${c.issuerId ? `${t('Issuer')} ${issuerNames.get(c.issuerId) ?? c.issuerId} · ` : ''}${t('{{face}} off {{threshold}}', { face: formatMinor(c.faceMinor), threshold: formatMinor(c.thresholdMinor) })} · ${t('Budget')} ¥${formatMinor(c.budgetMinor)} · ${c.batches.map((b) => `${b.issued}/${b.quota}`).join(', ')}`}
+            description={`${c.issuerId ? `${t('Issuer')} ${c.issuerName ?? c.issuerId} · ` : ''}${t('{{face}} off {{threshold}}', { face: formatMinor(c.faceMinor), threshold: formatMinor(c.thresholdMinor) })} · ${t('Budget')} ¥${formatMinor(c.budgetMinor)} · ${c.batches.map((b) => `${b.issued}/${b.quota}`).join(', ')}`}
             extra={<Tag>{t(c.status)}</Tag>}
             onClick={() => setOpen(open === c.id ? null : c.id)}
           >

@@ -67,6 +67,8 @@ export interface Campaign {
   validUntil: string;
   status: string;
   issuerId?: string | null;
+  /** The town that pays for the coupons (absent or null: the operator). */
+  issuerName?: string | null;
   batches: { id: string; releaseAt: string; quota: number; issued: number }[];
 }
 /** A coupon issuer other than the operator (a town), with its account balance and members. */

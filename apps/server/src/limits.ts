@@ -22,6 +22,9 @@ export const limits = {
   loginFailuresPerWindow: 5,
   loginFailureWindowMs: 15 * 60 * 1000,
   operatorsMax: 200,
+  /** Members who act for one coupon issuer; issuers an operator lists at once. */
+  couponIssuerMembersMax: 20,
+  couponIssuersListMax: 200,
   qrLoginTtlMs: 2 * 60 * 1000,
   voiceDurationMaxMs: 60_000,
   /** Group commit: the writer takes at most this many commands per transaction. */

@@ -28,6 +28,7 @@ import { OperatorConsole, OperatorSectionPage } from './screens/operator/Operato
 import { ArticlePage, OfficialAccountPage, OfficialHomePage, OfficialThreadPage } from './screens/official/OfficialPages';
 import { ManageOfficialAccountPage, MyOfficialAccountsPage } from './screens/official/PublisherPages';
 import { CouponsPage, NearbyPage, PaymentCodePage, PayPage } from './screens/merchants/MemberPages';
+import { IssuerConsolePage, IssuerHomePage } from './screens/merchants/IssuerPages';
 import { MerchantConsolePage, MerchantHomePage } from './screens/merchants/MerchantPages';
 
 const TAB_PATHS = new Set(['/chats', '/contacts', '/discover', '/me']);
@@ -69,6 +70,8 @@ function DetailRoutes() {
       <Route path="/me/wallet/gold" element={<GoldPage />} />
       <Route path="/me/merchant" element={<MerchantHomePage />} />
       <Route path="/me/merchant/:id" element={<MerchantConsolePage />} />
+      <Route path="/me/issuer" element={<IssuerHomePage />} />
+      <Route path="/me/issuer/:id" element={<IssuerConsolePage />} />
       <Route path="/me/wallet/pay-code" element={<PaymentCodePage />} />
       <Route path="/pay/:token" element={<PayPage />} />
       <Route path="/operator" element={<OperatorConsole />} />

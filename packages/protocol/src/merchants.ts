@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox';
+import { Handle } from './schemas.js';
 import { AmountMinor, Pin } from './wallet.js';
 
 /** Objects drop unknown properties (removeAdditional) instead of failing, so older clients keep working. */
@@ -157,3 +158,26 @@ export const SettlementBody = Obj({ amountMinor: AmountMinor, pin: Pin });
 export type SettlementBody = Static<typeof SettlementBody>;
 
 export const StatementQuery = Obj({ day: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }) });
+
+/** A coupon issuer other than the operator (a town, a district), registered by an operator. */
+export const CouponIssuerBody = Obj({
+  name: Type.String({ minLength: 1, maxLength: 60 }),
+  region: Type.String({ minLength: 1, maxLength: 60 }),
+  /** Plaza IDs of the members who act for the issuer. */
+  memberHandles: Type.Optional(Type.Array(Handle, { maxItems: 20 })),
+});
+export type CouponIssuerBody = Static<typeof CouponIssuerBody>;
+
+export const CouponIssuerMemberBody = Obj({ handle: Handle });
+export type CouponIssuerMemberBody = Static<typeof CouponIssuerMemberBody>;
+
+export const CouponIssuerStatusBody = Obj({ status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]) });
+export type CouponIssuerStatusBody = Static<typeof CouponIssuerStatusBody>;
+
+/** A member acting for an issuer moves money from their own wallet into the issuer's account. */
+export const CouponIssuerFundingBody = Obj({ amountMinor: AmountMinor, pin: Pin });
+export type CouponIssuerFundingBody = Static<typeof CouponIssuerFundingBody>;
+
+/** The operator funds an issuer from its fee account. */
+export const OperatorIssuerFundingBody = Obj({ amountMinor: AmountMinor });
+export type OperatorIssuerFundingBody = Static<typeof OperatorIssuerFundingBody>;

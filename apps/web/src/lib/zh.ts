@@ -723,3 +723,48 @@ export const officialZh: Record<string, string> = {
   'Add admin': '添加管理员',
 };
 for (const [english, chinese] of Object.entries(officialZh)) zh[english] ??= chinese;
+
+/** Coupon issuers (a town or district that runs its own consumption coupons). */
+const issuerZh: Record<string, string> = {
+  'Coupon issuer': '消费券发放方',
+  'Coupon issuers': '消费券发放方',
+  'Issuers I act for': '我代表的发放方',
+  'You do not act for a coupon issuer. The operator registers towns and their members.': '你不代表任何发放方。运营方登记街镇及其成员。',
+  'The operator suspended this issuer: no funding and no new campaigns.': '运营方已暂停该发放方：不能充值，也不能新建活动。',
+  'Create from the issuer account': '从发放方账户出资创建',
+  'No campaigns yet: fund the account, then create one under New campaign.': '还没有活动：先为账户充值，再在“新建活动”中创建。',
+  'Members who act for {{name}}': '代表{{name}}的成员',
+  'Account and members': '账户与成员',
+  'A batch without a release time is released at once.': '未填发放时间的批次立即发放。',
+  'Eligible merchants: the categories chosen and the merchant IDs listed (none of either: every merchant).':
+    '适用商户：所选类别及所列商户号（都不填则全部商户可用）。',
+  'Merchant IDs': '商户号',
+  'Merchant IDs (optional, separated by commas)': '商户号（可选，用逗号分隔）',
+  'Fund the issuer account from my wallet': '从我的零钱为发放方账户充值',
+  'Fund the issuer account': '为发放方账户充值',
+  'Issuer account funded': '发放方账户已充值',
+  Fund: '充值',
+  Amount: '金额',
+  'Release batches': '发放批次',
+  'Add batch': '添加批次',
+  'Remove batch': '删除批次',
+  'Repeat daily': '按天重复',
+  days: '天',
+  'Days to repeat': '重复天数',
+  '{{count}} coupons in {{batches}} batches need a budget of at least ¥{{amount}}': '{{batches}} 个批次共 {{count}} 张券，预算至少 ¥{{amount}}',
+  'Register a coupon issuer': '登记消费券发放方',
+  'Name (e.g. Riverside Town)': '名称（如：河畔镇）',
+  Region: '地区',
+  'Plaza IDs of the members who act for it': '代表它的成员的 Plaza 号',
+  Register: '登记',
+  'Issuer registered': '发放方已登记',
+  'No issuers yet: register a town above.': '还没有发放方：在上方登记一个街镇。',
+  'Add member': '添加成员',
+  'Remove {{name}}': '移除 {{name}}',
+  'Fund from fees': '从手续费账户出资',
+  Suspend: '暂停',
+  Reinstate: '恢复',
+  suspended: '已暂停',
+  Issuer: '发放方',
+};
+for (const [english, chinese] of Object.entries(issuerZh)) zh[english] ??= chinese;

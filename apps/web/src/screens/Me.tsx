@@ -2,6 +2,7 @@ import { Button, Dialog, List, Radio, Switch, Toast } from 'antd-mobile';
 import {
   CheckShieldOutline,
   ContentOutline,
+  FlagOutline,
   PayCircleOutline,
   RightOutline,
   SetOutline,
@@ -23,11 +24,13 @@ import { type Language, setLanguage } from '../lib/i18n';
 import { keys, useMe } from '../lib/queries';
 import { setThemeChoice, type ThemeChoice, useThemeChoice } from '../lib/theme';
 import { TID } from '../testids';
+import { useMyIssuers } from './merchants/IssuerPages';
 
 export function MeTab() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const { data: me } = useMe();
+  const { data: issuers } = useMyIssuers();
   return (
     <>
       <TopBar title={t('Me')} />
@@ -80,6 +83,19 @@ export function MeTab() {
         >
           {t('Merchant')}
         </List.Item>
+        {(issuers?.issuers ?? []).length > 0 ? (
+          <List.Item
+            prefix={
+              <span className="entry-icon red">
+                <FlagOutline />
+              </span>
+            }
+            onClick={() => navigate('/me/issuer')}
+            data-testid={TID.ME_ISSUER}
+          >
+            {t('Coupon issuer')}
+          </List.Item>
+        ) : null}
       </List>
       <List className="list-gap">
         <List.Item

@@ -11,12 +11,17 @@ import {
   ChargeCodeBody,
   ConfirmChargeBody,
   CouponCampaignBody,
+  CouponIssuerBody,
+  CouponIssuerFundingBody,
+  CouponIssuerMemberBody,
+  CouponIssuerStatusBody,
   CreateOrderBody,
   IdParam,
   MerchantApplicationBody,
   MerchantReviewBody,
   MerchantSearchQuery,
   MerchantPageQuery,
+  OperatorIssuerFundingBody,
   PayCodeBody,
   PointsRulesBody,
   RedeemPointsBody,
@@ -43,6 +48,7 @@ const OutTradeParams = Type.Object({ outTradeNo: Type.String({ pattern: '^[A-Za-
 const RefundNoParams = Type.Object({ refundNo: Type.String({ pattern: '^[A-Za-z0-9_\\-]{1,64}$' }) });
 const RefundParams = Type.Object({ id: IdParam, refundNo: Type.String({ pattern: '^[A-Za-z0-9_\\-]{1,64}$' }) });
 const ClaimParams = Type.Object({ id: IdParam, claimId: IdParam });
+const IssuerCampaignParams = Type.Object({ id: IdParam, campaignId: IdParam });
 const PreviewQuery = Type.Object({ amountMinor: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
 const apiKeySecurity = [{ merchantKey: [] }];
 
@@ -309,6 +315,90 @@ export function registerMerchantRoutes(app: App, merchants: MerchantsService) {
     '/api/v1/operator/coupon-campaigns/:id/dashboard',
     { config: { access: o }, schema: { tags: ['coupons'], summary: 'Issued, used, subsidy and GMV by day and category', params: Params } },
     async (request) => merchants.campaignDashboard(parseId(request.params.id)),
+  );
+
+  // Coupon issuers other than the operator (a town) ----------------------------------------------
+  const issuerTags = ['coupon-issuers'];
+  const issuers = merchants.issuers;
+  app.post(
+    '/api/v1/operator/coupon-issuers',
+    { config: { access: o }, schema: { tags: issuerTags, summary: 'Register a coupon issuer (a town) and its members', body: CouponIssuerBody } },
+    async (request, reply) => {
+      reply.code(201);
+      return { issuer: await issuers.register(operator(request).accountId, request.body) };
+    },
+  );
+  app.get('/api/v1/operator/coupon-issuers', { config: { access: o }, schema: { tags: issuerTags, summary: 'All coupon issuers' } }, async () => ({
+    issuers: await issuers.list(),
+  }));
+  app.post(
+    '/api/v1/operator/coupon-issuers/:id/members',
+    { config: { access: o }, schema: { tags: issuerTags, summary: 'Let a member act for an issuer', params: Params, body: CouponIssuerMemberBody } },
+    async (request) => ({ issuer: await issuers.addMember(parseId(request.params.id), request.body.handle) }),
+  );
+  app.delete(
+    '/api/v1/operator/coupon-issuers/:id/members/:accountId',
+    { config: { access: o }, schema: { tags: issuerTags, summary: 'Stop a member acting for an issuer', params: StaffParams } },
+    async (request) => ({ issuer: await issuers.removeMember(parseId(request.params.id), parseId(request.params.accountId)) }),
+  );
+  app.put(
+    '/api/v1/operator/coupon-issuers/:id/status',
+    { config: { access: o }, schema: { tags: issuerTags, summary: 'Suspend or reinstate an issuer', params: Params, body: CouponIssuerStatusBody } },
+    async (request) => ({ issuer: await issuers.setStatus(parseId(request.params.id), request.body.status) }),
+  );
+  app.post(
+    '/api/v1/operator/coupon-issuers/:id/fundings',
+    {
+      config: { access: o },
+      schema: {
+        tags: issuerTags,
+        summary: "Fund an issuer's account from the operator's fees (Idempotency-Key)",
+        params: Params,
+        body: OperatorIssuerFundingBody,
+      },
+    },
+    async (request, reply) =>
+      send(reply, await issuers.fundFromOperator(operator(request).accountId, parseId(request.params.id), request.body.amountMinor, idempotencyKey(request))),
+  );
+
+  const actingFor = (request: FastifyRequest) => issuers.actorFor(member(request).accountId, parseId((request.params as { id: string }).id));
+  app.get('/api/v1/issuer/issuers', { config: { access: m }, schema: { tags: issuerTags, summary: 'Issuers I act for' } }, async (request) => ({
+    issuers: await issuers.mine(member(request).accountId),
+  }));
+  app.get(
+    '/api/v1/issuer/issuers/:id',
+    { config: { access: m }, schema: { tags: issuerTags, summary: 'An issuer I act for: balance and members', params: Params } },
+    async (request) => ({ issuer: await issuers.details(await actingFor(request)) }),
+  );
+  app.post(
+    '/api/v1/issuer/issuers/:id/fundings',
+    {
+      config: { access: m },
+      schema: { tags: issuerTags, summary: "Fund the issuer's account from my wallet (PIN, Idempotency-Key)", params: Params, body: CouponIssuerFundingBody },
+    },
+    async (request, reply) =>
+      send(reply, await issuers.fundFromWallet(member(request).accountId, await actingFor(request), request.body, idempotencyKey(request))),
+  );
+  app.post(
+    '/api/v1/issuer/issuers/:id/coupon-campaigns',
+    {
+      config: { access: m },
+      schema: { tags: issuerTags, summary: "Create a campaign funded from the issuer's account (Idempotency-Key)", params: Params, body: CouponCampaignBody },
+    },
+    async (request, reply) => {
+      const issuer = await actingFor(request);
+      return send(reply, await merchants.createCampaign(member(request).accountId, request.body, idempotencyKey(request), issuer));
+    },
+  );
+  app.get(
+    '/api/v1/issuer/issuers/:id/coupon-campaigns',
+    { config: { access: m }, schema: { tags: issuerTags, summary: "The issuer's own campaigns", params: Params } },
+    async (request) => ({ campaigns: await merchants.listCampaigns(false, (await actingFor(request)).id) }),
+  );
+  app.get(
+    '/api/v1/issuer/issuers/:id/coupon-campaigns/:campaignId/dashboard',
+    { config: { access: m }, schema: { tags: issuerTags, summary: 'Dashboard of one of the issuer’s own campaigns', params: IssuerCampaignParams } },
+    async (request) => merchants.campaignDashboard(parseId(request.params.campaignId), (await actingFor(request)).id),
   );
 
   // The merchant's own system (API key in X-Merchant-Key) ----------------------------------------

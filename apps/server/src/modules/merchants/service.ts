@@ -25,8 +25,9 @@ import type { MediaService } from '../media/index.js';
 import type { Delivery, InboxService, NewInboxEvent } from '../inbox/index.js';
 import { type AccountRef, type LedgerResult, type MoneyResponse, type NewTransfer, OPERATOR_OWNER_ID, type WalletService } from '../wallet/index.js';
 import { createReliefCover } from './cover.js';
+import { createCouponIssuers } from './issuers.js';
 import { defaultPointsRules, loadMerchantSettings, type MerchantSettings, type PointsRules } from './settings.js';
-import type { CampaignRow, CouponRow, MerchantDb, MerchantRow, MerchantTrx, PaymentRow, RefundRow } from './tables.js';
+import type { CampaignRow, CouponIssuerRow, CouponRow, MerchantDb, MerchantRow, MerchantTrx, PaymentRow, RefundRow } from './tables.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 const CNY = 'CNY';
@@ -109,6 +110,7 @@ function presentCampaign(row: CampaignRow, batches: { id: number; release_at: nu
     validFrom: toIso(row.valid_from),
     validUntil: toIso(row.valid_until),
     status: row.status,
+    issuerId: row.coupon_issuer_id === null ? null : idString(row.coupon_issuer_id),
     batches: batches.map((b) => ({ id: idString(b.id), releaseAt: toIso(b.release_at), quota: b.quota, issued: b.issued })),
   };
 }
@@ -205,6 +207,7 @@ export function createMerchantsService(
   const staticTokens = new Map<string, number>();
   const merchantCache = new Map<number, { row: MerchantRow; staff: Map<number, Role>; at: number }>();
   const EXTENSION = 'merchants';
+  const issuers = createCouponIssuers(ctx, { ledger, accounts });
 
   // Presentation and lookups ------------------------------------------------------------------------
   async function loadMerchant(merchantId: number): Promise<MerchantRow> {
@@ -1000,13 +1003,19 @@ export function createMerchantsService(
         const transfers: NewTransfer[] = [
           { debit: merchantAccount, credit: payerWallet, asset: CNY, amount, kind: 'merchant_refund', status: 'posted', reference: `payment:${payment.id}` },
         ];
-        // A payment refunded in full gives the coupon's subsidy back to its campaign's budget.
+        // A payment refunded in full gives the coupon's subsidy back to its campaign's budget, or,
+        // once the campaign's validity is over (the sweeper returns the budget then), straight to
+        // whoever funded it: the issuer's account or the operator's fees.
         if (payment.refunded_minor + amount === payment.paid_minor && payment.subsidy_minor > 0 && payment.coupon_id !== null) {
           const coupon = await db.selectFrom('coupons').select('campaign_id').where('id', '=', payment.coupon_id).executeTakeFirstOrThrow();
-          const budget = await ledger.account(coupon.campaign_id, 'coupon_budget', CNY);
+          const campaign = await campaignById(coupon.campaign_id);
+          const returnTo =
+            campaign.status === 'active' && ledger.now() < campaign.valid_until
+              ? await ledger.account(campaign.id, 'coupon_budget', CNY)
+              : await funderAccount(campaign);
           transfers.push({
             debit: merchantAccount,
-            credit: budget,
+            credit: returnTo,
             asset: CNY,
             amount: payment.subsidy_minor,
             kind: 'coupon_subsidy_return',
@@ -1436,8 +1445,20 @@ export function createMerchantsService(
       .execute();
   }
 
-  async function createCampaign(issuerId: number, input: CouponCampaignBody, key: string | undefined): Promise<MoneyResponse> {
-    return ledger.idempotent(issuerId, key, { required: true, route: 'coupon-campaign', body: { body: JSON.stringify(input) } }, async (run) => {
+  /** The account a campaign's budget came from: its issuer's, or the operator's fees. */
+  function funderAccount(campaign: Pick<CampaignRow, 'coupon_issuer_id'>): Promise<AccountRef> {
+    return campaign.coupon_issuer_id === null ? ledger.account(OPERATOR_OWNER_ID, 'fees', CNY) : issuers.account(campaign.coupon_issuer_id);
+  }
+
+  /**
+   * Creates a campaign and moves its budget into the campaign's own account, which opens it in the
+   * same transaction. The operator funds from its fee account (`issuer` absent); a coupon issuer
+   * from its own account, which must hold the budget: a shortfall is COUPON_ISSUER_INSUFFICIENT_FUNDS
+   * and leaves no campaign behind.
+   */
+  async function createCampaign(actorId: number, input: CouponCampaignBody, key: string | undefined, issuer?: CouponIssuerRow): Promise<MoneyResponse> {
+    const route = issuer ? `coupon-campaign:issuer:${issuer.id}` : 'coupon-campaign';
+    return ledger.idempotent(actorId, key, { required: true, route, body: { body: JSON.stringify(input) } }, async (run) => {
       const budget = ledger.parseAmount(input.budgetMinor, 1e13);
       const face = ledger.parseAmount(input.faceMinor);
       const threshold = ledger.parseAmount(input.thresholdMinor);
@@ -1447,11 +1468,18 @@ export function createMerchantsService(
       const releases = input.batches.map((b) => parseIso(b.releaseAt));
       if (threshold <= face || validUntil <= validFrom || quotas * face > budget || releases.some((r) => r >= validUntil)) fail('COUPON_CAMPAIGN_INVALID');
       const merchantIds = [...new Set((input.merchantIds ?? []).map((id) => parseId(id, 'merchantIds')))];
+      if (issuer && issuer.status !== 'active') fail('COUPON_ISSUER_SUSPENDED');
+      const source = issuer ? await issuers.account(issuer.id) : await ledger.account(OPERATOR_OWNER_ID, 'fees', CNY);
+      if (issuer) {
+        const { balanceMinor, heldMinor } = await ledger.balance(source);
+        if (balanceMinor - heldMinor < budget) fail('COUPON_ISSUER_INSUFFICIENT_FUNDS');
+      }
       const campaign = await db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('coupon_campaigns')
           .values({
-            issuer_id: issuerId,
+            issuer_id: actorId,
+            coupon_issuer_id: issuer ? issuer.id : null,
             name: input.name.trim(),
             budget_minor: budget,
             face_minor: face,
@@ -1472,33 +1500,63 @@ export function createMerchantsService(
           .execute();
         return row;
       });
-      // The budget moves from the operator's fee account into the campaign's own account; the
-      // campaign opens in the same transaction (a failed funding leaves a hidden draft).
-      const fees = await ledger.account(OPERATOR_OWNER_ID, 'fees', CNY);
+      // The budget moves from the funder's account into the campaign's own account; the campaign
+      // opens in the same transaction. The campaign's id names its budget account, so the draft
+      // rows come first; a funding that fails takes them away again.
       const budgetAccount = await ledger.account(campaign.id, 'coupon_budget', CNY);
       const batches = await loadBatches(campaign.id);
       const respond = (): MoneyResponse => ({ statusCode: 201, body: { campaign: presentCampaign({ ...campaign, status: 'active' }, batches) } });
-      const result = await submit(
-        {
-          transfers: [
-            { debit: fees, credit: budgetAccount, asset: CNY, amount: budget, kind: 'coupon_budget', status: 'posted', reference: `campaign:${campaign.id}` },
-          ],
-          extension: { name: EXTENSION, payload: { op: 'campaign-open', campaignId: campaign.id } satisfies CampaignPayload },
-          idempotency: ledger.idempotencyRecord(issuerId, run, respond),
-        },
-        run.ticket,
-      );
+      let result: LedgerResult;
+      try {
+        result = await submit(
+          {
+            transfers: [
+              {
+                debit: source,
+                credit: budgetAccount,
+                asset: CNY,
+                amount: budget,
+                kind: 'coupon_budget',
+                status: 'posted',
+                reference: `campaign:${campaign.id}`,
+              },
+            ],
+            extension: { name: EXTENSION, payload: { op: 'campaign-open', campaignId: campaign.id } satisfies CampaignPayload },
+            idempotency: ledger.idempotencyRecord(actorId, run, respond),
+          },
+          run.ticket,
+        );
+      } catch (error) {
+        await db.transaction().execute(async (trx) => {
+          const gone = await trx.deleteFrom('coupon_campaigns').where('id', '=', campaign.id).where('status', '=', 'draft').executeTakeFirst();
+          if (Number(gone.numDeletedRows) === 1) await trx.deleteFrom('coupon_batches').where('campaign_id', '=', campaign.id).execute();
+        });
+        if (error instanceof AppError && error.code === 'WALLET_INSUFFICIENT_FUNDS' && issuer) fail('COUPON_ISSUER_INSUFFICIENT_FUNDS');
+        throw error;
+      }
       campaignCache.delete(campaign.id);
       return result.response ?? respond();
     });
   }
 
-  async function listCampaigns(onlyActive: boolean) {
+  /** Open campaigns (members), all but drafts (operators), or one issuer's own (its console). */
+  async function listCampaigns(onlyActive: boolean, issuerId?: number) {
     let q = db.selectFrom('coupon_campaigns').selectAll().orderBy('id', 'desc').limit(100);
     q = onlyActive ? q.where('status', '=', 'active') : q.where('status', '!=', 'draft');
+    if (issuerId !== undefined) q = q.where('coupon_issuer_id', '=', issuerId);
     const rows = await q.execute();
+    // Members see who pays for a coupon: the town's name, or nothing for the operator's own.
+    const issuerIds = [...new Set(rows.flatMap((r) => (r.coupon_issuer_id === null ? [] : [r.coupon_issuer_id])))];
+    const names = new Map(
+      issuerIds.length === 0
+        ? []
+        : (await db.selectFrom('coupon_issuers').select(['id', 'name']).where('id', 'in', issuerIds).execute()).map((i) => [i.id, i.name] as const),
+    );
     const out = [];
-    for (const row of rows) out.push(presentCampaign(row, await loadBatches(row.id)));
+    for (const row of rows) {
+      const issuerName = row.coupon_issuer_id === null ? null : (names.get(row.coupon_issuer_id) ?? null);
+      out.push({ ...presentCampaign(row, await loadBatches(row.id)), issuerName });
+    }
     return out;
   }
 
@@ -1661,7 +1719,10 @@ export function createMerchantsService(
     return { coupons: out, nextCursor: rows.length === max ? idString((rows[rows.length - 1] as CouponRow).id) : null };
   }
 
-  /** Marks coupons past their validity expired; a campaign past its end returns what is left of its budget. */
+  /**
+   * Marks coupons past their validity expired; a campaign past its end returns what is left of its
+   * budget to whoever funded it (its issuer's account, or the operator's fees).
+   */
   async function sweepCoupons(limit = 1000) {
     const now = ledger.now();
     const expired = await db.updateTable('coupons').set({ status: 'expired' }).where('status', '=', 'active').where('expires_at', '<=', now).executeTakeFirst();
@@ -1669,13 +1730,23 @@ export function createMerchantsService(
     let returnedMinor = 0;
     for (const campaign of ended) {
       const budget = await ledger.account(campaign.id, 'coupon_budget', CNY);
-      const fees = await ledger.account(OPERATOR_OWNER_ID, 'fees', CNY);
+      const funder = await funderAccount(campaign);
       const { balanceMinor, heldMinor } = await ledger.balance(budget);
       const left = balanceMinor - heldMinor;
       await submit({
         transfers:
           left > 0
-            ? [{ debit: budget, credit: fees, asset: CNY, amount: left, kind: 'coupon_budget_return', status: 'posted', reference: `campaign:${campaign.id}` }]
+            ? [
+                {
+                  debit: budget,
+                  credit: funder,
+                  asset: CNY,
+                  amount: left,
+                  kind: 'coupon_budget_return',
+                  status: 'posted',
+                  reference: `campaign:${campaign.id}`,
+                },
+              ]
             : [],
         extension: { name: EXTENSION, payload: { op: 'campaign-close', campaignId: campaign.id } satisfies CampaignPayload },
       });
@@ -1686,9 +1757,13 @@ export function createMerchantsService(
     return { couponsExpired: Number(expired.numUpdatedRows), campaignsClosed: ended.length, returnedMinor };
   }
 
-  /** Issued, used, subsidy paid and spending driven, by day and by merchant category. */
-  async function campaignDashboard(campaignId: number) {
+  /**
+   * Issued, used, subsidy paid and spending driven, by day and by merchant category. With
+   * `issuerId`, only that issuer's own campaigns exist: another's is COUPON_CAMPAIGN_NOT_FOUND.
+   */
+  async function campaignDashboard(campaignId: number, issuerId?: number) {
     const campaign = await campaignById(campaignId);
+    if (issuerId !== undefined && (campaign.coupon_issuer_id !== issuerId || campaign.status === 'draft')) fail('COUPON_CAMPAIGN_NOT_FOUND');
     const issuedRows = await db.selectFrom('coupons').select(['created_at']).where('campaign_id', '=', campaignId).limit(1_000_000).execute();
     const usedRows = await db
       .selectFrom('coupons')
@@ -1794,6 +1869,7 @@ export function createMerchantsService(
   return {
     settings,
     cover,
+    issuers,
     apply,
     listForReview,
     review,

@@ -1,7 +1,7 @@
 import type { Generated, Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
-/** Row types of the merchants' tables (see migrations/2026-12-03T1100-merchants.ts). */
+/** Row types of the merchants' tables (see migrations/2026-12-03T1100-merchants.ts and 2026-12-04T1200-coupon-issuers.ts). */
 export interface MerchantTables {
   merchants: {
     id: Generated<number>;
@@ -84,7 +84,11 @@ export interface MerchantTables {
     valid_until: number;
     status: 'draft' | 'active' | 'closed';
     created_at: number;
+    /** The issuer whose account funds the campaign; null for the operator's fee account. */
+    coupon_issuer_id: number | null;
   };
+  coupon_issuers: { id: Generated<number>; name: string; region: string; status: 'active' | 'suspended'; created_by: number; created_at: number };
+  coupon_issuer_members: { issuer_id: number; account_id: number; created_at: number };
   coupon_batches: { id: Generated<number>; campaign_id: number; release_at: number; quota: number; issued: number };
   coupons: {
     id: Generated<number>;
@@ -139,5 +143,6 @@ export type PaymentRow = Selectable<MerchantTables['merchant_payments']>;
 export type RefundRow = Selectable<MerchantTables['merchant_refunds']>;
 export type CampaignRow = Selectable<MerchantTables['coupon_campaigns']>;
 export type CouponRow = Selectable<MerchantTables['coupons']>;
+export type CouponIssuerRow = Selectable<MerchantTables['coupon_issuers']>;
 export type CoverProgramRow = Selectable<MerchantTables['cover_programs']>;
 export type CoverClaimRow = Selectable<MerchantTables['cover_claims']>;

@@ -1139,6 +1139,7 @@ export function createWalletService(ctx: AppContext, deps: { accounts: AccountsS
     red_packet_refund: 'Red packet refund',
     gold_buy: 'Gold purchase',
     gold_sell: 'Gold sale',
+    coupon_issuer_funding: 'Coupon issuer funding',
   };
 
   async function presentBill(accountId: number, rows: TransferRow[], walletIds: Set<number>): Promise<(BillEntry & { title: string })[]> {

@@ -95,6 +95,7 @@ export const accountKinds = {
   merchant_points: { mayGoNegative: false },
   points_issuance: { mayGoNegative: true },
   coupon_budget: { mayGoNegative: false },
+  coupon_issuer: { mayGoNegative: false },
   cover_pool: { mayGoNegative: false },
 } as const;
 export type AccountKind = keyof typeof accountKinds;

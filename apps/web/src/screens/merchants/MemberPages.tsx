@@ -205,7 +205,7 @@ export function CouponsPage() {
             <List.Item
               key={c.id}
               data-testid={TID.COUPON_CAMPAIGN}
-              description={`${t('{{face}} off {{threshold}}', { face: formatMinor(c.faceMinor), threshold: formatMinor(c.thresholdMinor) })} · ${left > 0 ? t('{{n}} left', { n: left }) : next ? `${t('Next release')} ${new Date(next.releaseAt).toLocaleString()}` : t('All taken')}`}
+              description={`${c.issuerName ? `${c.issuerName} · ` : ''}${t('{{face}} off {{threshold}}', { face: formatMinor(c.faceMinor), threshold: formatMinor(c.thresholdMinor) })} · ${left > 0 ? t('{{n}} left', { n: left }) : next ? `${t('Next release')} ${new Date(next.releaseAt).toLocaleString()}` : t('All taken')}`}
               extra={
                 <Button
                   size="mini"

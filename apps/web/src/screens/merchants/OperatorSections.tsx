@@ -1,13 +1,13 @@
 import { Button, Dialog, List, Selector, Switch, Tabs, Tag, Toast } from 'antd-mobile';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Field } from '../../components/Field';
 import { errorText, getAuth, queryClient } from '../../lib/api';
 import { TID } from '../../testids';
-import { EChart } from '../wallet/EChart';
 import { formatMinor, parseMajor } from '../wallet/api';
-import { CATEGORIES, merchantsApi } from './api';
+import { merchantsApi } from './api';
+import { CampaignDashboard, CampaignForm } from './CampaignParts';
 import './merchants.css';
 
 /** Media need the bearer token, so a document opens from a blob URL rather than a plain link. */
@@ -115,19 +115,33 @@ function PointsRules() {
   );
 }
 
-/** Coupon campaigns: create and fund one, follow each on its dashboard. */
+const operatorCampaignIds = {
+  name: TID.OPERATOR_CAMPAIGN_NAME,
+  budget: TID.OPERATOR_CAMPAIGN_BUDGET,
+  face: TID.OPERATOR_CAMPAIGN_FACE,
+  threshold: TID.OPERATOR_CAMPAIGN_THRESHOLD,
+  quota: TID.OPERATOR_CAMPAIGN_QUOTA,
+  create: TID.OPERATOR_CAMPAIGN_CREATE,
+};
+
+async function createCampaign(body: Record<string, unknown>) {
+  await merchantsApi.createCampaign(body);
+  void queryClient.invalidateQueries({ queryKey: ['operator', 'campaigns'] });
+}
+
+/** Coupon campaigns funded from the operator's fees: create one, follow each on its dashboard. */
 export function CouponCampaignsSection() {
   const { t } = useTranslation();
   const { data } = useQuery({ queryKey: ['operator', 'campaigns'], queryFn: merchantsApi.allCampaigns });
   const [open, setOpen] = useState<string | null>(null);
   return (
     <>
-      <NewCampaign />
+      <CampaignForm ids={operatorCampaignIds} onCreate={createCampaign} submitLabel={t('Create and fund')} />
       <List header={t('Campaigns')}>
         {(data?.campaigns ?? []).map((c) => (
           <List.Item
             key={c.id}
-            description={`${t('{{face}} off {{threshold}}', { face: formatMinor(c.faceMinor), threshold: formatMinor(c.thresholdMinor) })} · ${t('Budget')} ¥${formatMinor(c.budgetMinor)} · ${c.batches.map((b) => `${b.issued}/${b.quota}`).join(', ')}`}
+            description={`${c.issuerId ? `${t('Issuer')} ${c.issuerName ?? c.issuerId} · ` : ''}${t('{{face}} off {{threshold}}', { face: formatMinor(c.faceMinor), threshold: formatMinor(c.thresholdMinor) })} · ${t('Budget')} ¥${formatMinor(c.budgetMinor)} · ${c.batches.map((b) => `${b.issued}/${b.quota}`).join(', ')}`}
             extra={<Tag>{t(c.status)}</Tag>}
             onClick={() => setOpen(open === c.id ? null : c.id)}
           >
@@ -135,119 +149,14 @@ export function CouponCampaignsSection() {
           </List.Item>
         ))}
       </List>
-      {open ? <CampaignDashboard id={open} /> : null}
-    </>
-  );
-}
-
-function NewCampaign() {
-  const { t } = useTranslation();
-  const [form, setForm] = useState({ name: '', budget: '', face: '', threshold: '', cap: '1', quota: '100', release: '', until: '' });
-  const [categories, setCategories] = useState<string[]>([]);
-  const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
-  const create = async () => {
-    const now = Date.now();
-    const release = form.release ? new Date(form.release).toISOString() : new Date(now).toISOString();
-    const until = form.until ? new Date(form.until).toISOString() : new Date(now + 30 * 86_400_000).toISOString();
-    try {
-      await merchantsApi.createCampaign({
-        name: form.name,
-        budgetMinor: parseMajor(form.budget) ?? '0',
-        faceMinor: parseMajor(form.face) ?? '0',
-        thresholdMinor: parseMajor(form.threshold) ?? '0',
-        perMemberCap: Number(form.cap),
-        categories,
-        batches: [{ releaseAt: release, quota: Number(form.quota) }],
-        validFrom: new Date(Math.min(now, Date.parse(release))).toISOString(),
-        validUntil: until,
-      });
-      Toast.show({ content: t('Campaign created'), icon: 'success' });
-      void queryClient.invalidateQueries({ queryKey: ['operator', 'campaigns'] });
-    } catch (error) {
-      Toast.show({ content: errorText(error) });
-    }
-  };
-  return (
-    <div className="form-card">
-      <strong>{t('New campaign')}</strong>
-      <Field aria-label={t('Name')} placeholder={t('Name')} value={form.name} onValue={set('name')} data-testid={TID.OPERATOR_CAMPAIGN_NAME} />
-      <div className="merchant-row">
-        <Field aria-label={t('Budget')} placeholder={t('Budget')} value={form.budget} onValue={set('budget')} data-testid={TID.OPERATOR_CAMPAIGN_BUDGET} />
-        <Field aria-label={t('Face value')} placeholder={t('Face value')} value={form.face} onValue={set('face')} data-testid={TID.OPERATOR_CAMPAIGN_FACE} />
-        <Field
-          aria-label={t('Threshold')}
-          placeholder={t('Threshold')}
-          value={form.threshold}
-          onValue={set('threshold')}
-          data-testid={TID.OPERATOR_CAMPAIGN_THRESHOLD}
+      {open ? (
+        <CampaignDashboard
+          queryKey={['operator', 'campaigns', open, 'dashboard']}
+          load={() => merchantsApi.dashboard(open)}
+          testId={TID.OPERATOR_CAMPAIGN_DASHBOARD}
         />
-      </div>
-      <div className="merchant-row">
-        <span className="merchant-labelled">
-          {t('Per-member cap')} <Field aria-label={t('Per-member cap')} placeholder={t('Per-member cap')} value={form.cap} onValue={set('cap')} />
-        </span>
-        <span className="merchant-labelled">
-          {t('Quota')}{' '}
-          <Field aria-label={t('Quota')} placeholder={t('Quota')} value={form.quota} onValue={set('quota')} data-testid={TID.OPERATOR_CAMPAIGN_QUOTA} />
-        </span>
-      </div>
-      <label>
-        {t('Release at')} <input type="datetime-local" value={form.release} onChange={(e) => set('release')(e.target.value)} />
-      </label>
-      <label>
-        {t('Valid until')} <input type="datetime-local" value={form.until} onChange={(e) => set('until')(e.target.value)} />
-      </label>
-      <Selector multiple columns={3} options={CATEGORIES.map((c) => ({ label: t(c), value: c }))} value={categories} onChange={setCategories} />
-      <Button color="primary" onClick={() => void create()} data-testid={TID.OPERATOR_CAMPAIGN_CREATE}>
-        {t('Create and fund')}
-      </Button>
-    </div>
-  );
-}
-
-function CampaignDashboard({ id }: { id: string }) {
-  const { t } = useTranslation();
-  const { data } = useQuery({ queryKey: ['operator', 'campaigns', id, 'dashboard'], queryFn: () => merchantsApi.dashboard(id) });
-  const byDay = useMemo(
-    () => ({
-      tooltip: { trigger: 'axis' },
-      legend: { data: [t('Issued'), t('Used'), t('Subsidy'), t('GMV')] },
-      xAxis: { type: 'category', data: (data?.byDay ?? []).map((d) => d.day.slice(5)) },
-      yAxis: [{ type: 'value', minInterval: 1 }, { type: 'value' }],
-      series: [
-        { name: t('Issued'), type: 'bar', data: (data?.byDay ?? []).map((d) => d.issued) },
-        { name: t('Used'), type: 'bar', data: (data?.byDay ?? []).map((d) => d.used) },
-        { name: t('Subsidy'), type: 'line', yAxisIndex: 1, data: (data?.byDay ?? []).map((d) => Number(d.subsidyMinor) / 100) },
-        { name: t('GMV'), type: 'line', yAxisIndex: 1, data: (data?.byDay ?? []).map((d) => Number(d.gmvMinor) / 100) },
-      ],
-    }),
-    [data, t],
-  );
-  const byCategory = useMemo(
-    () => ({
-      tooltip: { trigger: 'axis' },
-      legend: { data: [t('Subsidy'), t('GMV')] },
-      xAxis: { type: 'category', data: (data?.byCategory ?? []).map((c) => t(c.category)) },
-      yAxis: { type: 'value' },
-      series: [
-        { name: t('Subsidy'), type: 'bar', data: (data?.byCategory ?? []).map((c) => Number(c.subsidyMinor) / 100) },
-        { name: t('GMV'), type: 'bar', data: (data?.byCategory ?? []).map((c) => Number(c.gmvMinor) / 100) },
-      ],
-    }),
-    [data, t],
-  );
-  if (!data) return null;
-  return (
-    <div className="merchant-dashboard" data-testid={TID.OPERATOR_CAMPAIGN_DASHBOARD}>
-      <List>
-        <List.Item extra={data.totals.issued}>{t('Issued')}</List.Item>
-        <List.Item extra={data.totals.used}>{t('Used')}</List.Item>
-        <List.Item extra={`¥${formatMinor(data.totals.subsidyMinor)}`}>{t('Subsidy paid')}</List.Item>
-        <List.Item extra={`¥${formatMinor(data.totals.gmvMinor)} (×${data.totals.gmvPerSubsidy})`}>{t('Spending driven')}</List.Item>
-      </List>
-      <EChart option={byDay} height={240} />
-      <EChart option={byCategory} height={220} />
-    </div>
+      ) : null}
+    </>
   );
 }
 
@@ -360,5 +269,129 @@ export function CoverSection() {
         </div>
       </Tabs.Tab>
     </Tabs>
+  );
+}
+
+const issuersKey = ['operator', 'coupon-issuers'];
+
+/**
+ * Coupon issuers other than the operator (a town): register one with the members who act for it,
+ * add or remove members, suspend or reinstate it, and fund its account from the operator's fees.
+ */
+export function CouponIssuersSection() {
+  const { t } = useTranslation();
+  const { data } = useQuery({ queryKey: issuersKey, queryFn: merchantsApi.issuers });
+  const [form, setForm] = useState({ name: '', region: '', handles: '' });
+  const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
+  const run = async (work: () => Promise<unknown>) => {
+    try {
+      await work();
+      void queryClient.invalidateQueries({ queryKey: issuersKey });
+      return true;
+    } catch (error) {
+      Toast.show({ content: errorText(error) });
+      return false;
+    }
+  };
+  const register = async () => {
+    const memberHandles = form.handles
+      .split(/[\s,，]+/)
+      .map((h) => h.trim())
+      .filter(Boolean);
+    if (await run(() => merchantsApi.registerIssuer({ name: form.name, region: form.region, memberHandles }))) {
+      Toast.show({ content: t('Issuer registered'), icon: 'success' });
+      setForm({ name: '', region: '', handles: '' });
+    }
+  };
+  const labels = { confirm: t('OK'), cancel: t('Cancel') };
+  return (
+    <>
+      <div className="form-card">
+        <strong>{t('Register a coupon issuer')}</strong>
+        <Field
+          aria-label={t('Name')}
+          placeholder={t('Name (e.g. Riverside Town)')}
+          value={form.name}
+          onValue={set('name')}
+          data-testid={TID.ISSUER_REGISTER_NAME}
+        />
+        <Field aria-label={t('Region')} placeholder={t('Region')} value={form.region} onValue={set('region')} data-testid={TID.ISSUER_REGISTER_REGION} />
+        <Field
+          aria-label={t('Plaza IDs of the members who act for it')}
+          placeholder={t('Plaza IDs of the members who act for it')}
+          value={form.handles}
+          onValue={set('handles')}
+          data-testid={TID.ISSUER_REGISTER_MEMBERS}
+        />
+        <Button color="primary" disabled={!form.name.trim() || !form.region.trim()} onClick={() => void register()} data-testid={TID.ISSUER_REGISTER_SUBMIT}>
+          {t('Register')}
+        </Button>
+      </div>
+      <List header={t('Coupon issuers')}>
+        {(data?.issuers ?? []).length === 0 ? <List.Item>{t('No issuers yet: register a town above.')}</List.Item> : null}
+        {(data?.issuers ?? []).map((issuer) => (
+          <List.Item
+            key={issuer.id}
+            data-testid={TID.OPERATOR_ISSUER_ROW}
+            description={
+              <div>
+                <div>
+                  {issuer.region} · {t('Balance')} ¥{formatMinor(issuer.balanceMinor ?? 0)}
+                </div>
+                <div className="merchant-row">
+                  {(issuer.members ?? []).map((m) => (
+                    <Tag key={m.id} fill="outline">
+                      {m.displayName} ({m.handle}){' '}
+                      <Button
+                        size="mini"
+                        fill="none"
+                        aria-label={t('Remove {{name}}', { name: m.displayName })}
+                        onClick={() => void run(() => merchantsApi.removeIssuerMember(issuer.id, m.id))}
+                      >
+                        ×
+                      </Button>
+                    </Tag>
+                  ))}
+                </div>
+              </div>
+            }
+            extra={
+              <span className="merchant-row">
+                <Tag color={issuer.status === 'active' ? 'success' : 'warning'}>{t(issuer.status)}</Tag>
+                <Button
+                  size="mini"
+                  onClick={async () => {
+                    const handle = await ask(t('Add member'), t('Plaza ID'), labels);
+                    if (handle?.trim()) await run(() => merchantsApi.addIssuerMember(issuer.id, handle.trim()));
+                  }}
+                >
+                  {t('Add member')}
+                </Button>
+                <Button
+                  size="mini"
+                  onClick={async () => {
+                    const amount = await ask(t('Fund from fees'), t('Amount'), labels);
+                    const minor = amount ? parseMajor(amount) : null;
+                    if (minor) await run(() => merchantsApi.fundIssuerFromFees(issuer.id, minor));
+                  }}
+                >
+                  {t('Fund from fees')}
+                </Button>
+                <Button
+                  size="mini"
+                  color={issuer.status === 'active' ? 'danger' : 'primary'}
+                  fill="outline"
+                  onClick={() => void run(() => merchantsApi.setIssuerStatus(issuer.id, issuer.status === 'active' ? 'suspended' : 'active'))}
+                >
+                  {issuer.status === 'active' ? t('Suspend') : t('Reinstate')}
+                </Button>
+              </span>
+            }
+          >
+            {issuer.name}
+          </List.Item>
+        ))}
+      </List>
+    </>
   );
 }

@@ -66,7 +66,24 @@ export interface Campaign {
   validFrom: string;
   validUntil: string;
   status: string;
+  issuerId?: string | null;
+  /** The town that pays for the coupons (absent or null: the operator). */
+  issuerName?: string | null;
   batches: { id: string; releaseAt: string; quota: number; issued: number }[];
+}
+/** A coupon issuer other than the operator (a town), with its account balance and members. */
+export interface CouponIssuer {
+  id: string;
+  name: string;
+  region: string;
+  status: 'active' | 'suspended';
+  balanceMinor?: string;
+  members?: { id: string; handle: string; displayName: string }[];
+}
+export interface CampaignDashboardData {
+  totals: { issued: number; used: number; subsidyMinor: string; gmvMinor: string; gmvPerSubsidy: number };
+  byDay: { day: string; issued: number; used: number; subsidyMinor: string; gmvMinor: string }[];
+  byCategory: { category: string; used: number; subsidyMinor: string; gmvMinor: string }[];
 }
 export interface CoverProgram {
   id: string;
@@ -186,17 +203,30 @@ export const merchantsApi = {
     call<{ claim: CoverClaim }>('POST', `/api/v1/merchants/${id}/cover-claims`, body),
   addDocuments: (id: string, claimId: string, mediaIds: string[]) =>
     call<unknown>('POST', `/api/v1/merchants/${id}/cover-claims/${claimId}/documents`, { mediaIds }),
+  // Members acting for a coupon issuer
+  myIssuers: () => call<{ issuers: CouponIssuer[] }>('GET', '/api/v1/issuer/issuers'),
+  issuer: (id: string) => call<{ issuer: CouponIssuer }>('GET', `/api/v1/issuer/issuers/${id}`),
+  fundIssuer: (id: string, amountMinor: string, pin: string, key: string) =>
+    call<{ funding: { amountMinor: string } }>('POST', `/api/v1/issuer/issuers/${id}/fundings`, { amountMinor, pin }, key),
+  issuerCampaigns: (id: string) => call<{ campaigns: Campaign[] }>('GET', `/api/v1/issuer/issuers/${id}/coupon-campaigns`),
+  createIssuerCampaign: (id: string, body: Record<string, unknown>, key: string) =>
+    call<{ campaign: Campaign }>('POST', `/api/v1/issuer/issuers/${id}/coupon-campaigns`, body, key),
+  issuerDashboard: (id: string, campaignId: string) =>
+    call<CampaignDashboardData>('GET', `/api/v1/issuer/issuers/${id}/coupon-campaigns/${campaignId}/dashboard`),
   // Operators
   reviewQueue: (status: string) => call<{ merchants: Merchant[] }>('GET', `/api/v1/operator/merchants?status=${status}`),
   review: (id: string, decision: 'approve' | 'reject', note: string) => call<unknown>('POST', `/api/v1/operator/merchants/${id}/review`, { decision, note }),
   allCampaigns: () => call<{ campaigns: Campaign[] }>('GET', '/api/v1/operator/coupon-campaigns'),
   createCampaign: (body: Record<string, unknown>) => call<{ campaign: Campaign }>('POST', '/api/v1/operator/coupon-campaigns', body, fresh()),
-  dashboard: (id: string) =>
-    call<{
-      totals: { issued: number; used: number; subsidyMinor: string; gmvMinor: string; gmvPerSubsidy: number };
-      byDay: { day: string; issued: number; used: number; subsidyMinor: string; gmvMinor: string }[];
-      byCategory: { category: string; used: number; subsidyMinor: string; gmvMinor: string }[];
-    }>('GET', `/api/v1/operator/coupon-campaigns/${id}/dashboard`),
+  dashboard: (id: string) => call<CampaignDashboardData>('GET', `/api/v1/operator/coupon-campaigns/${id}/dashboard`),
+  issuers: () => call<{ issuers: CouponIssuer[] }>('GET', '/api/v1/operator/coupon-issuers'),
+  registerIssuer: (body: { name: string; region: string; memberHandles: string[] }) =>
+    call<{ issuer: CouponIssuer }>('POST', '/api/v1/operator/coupon-issuers', body),
+  addIssuerMember: (id: string, handle: string) => call<{ issuer: CouponIssuer }>('POST', `/api/v1/operator/coupon-issuers/${id}/members`, { handle }),
+  removeIssuerMember: (id: string, accountId: string) => call<{ issuer: CouponIssuer }>('DELETE', `/api/v1/operator/coupon-issuers/${id}/members/${accountId}`),
+  setIssuerStatus: (id: string, status: 'active' | 'suspended') =>
+    call<{ issuer: CouponIssuer }>('PUT', `/api/v1/operator/coupon-issuers/${id}/status`, { status }),
+  fundIssuerFromFees: (id: string, amountMinor: string) => call<unknown>('POST', `/api/v1/operator/coupon-issuers/${id}/fundings`, { amountMinor }, fresh()),
   createProgram: (body: Record<string, unknown>) => call<unknown>('POST', '/api/v1/operator/cover-programs', body, fresh()),
   claimQueue: (status: string) => call<{ claims: CoverClaim[] }>('GET', `/api/v1/operator/cover-claims?status=${status}`),
   decide: (claimId: string, decision: string, note: string) =>

@@ -1,8 +1,8 @@
-import { CheckShieldOutline, CouponOutline, GlobalOutline, HeartOutline, PayCircleOutline, ShopbagOutline, TeamOutline } from 'antd-mobile-icons';
+import { CheckShieldOutline, CouponOutline, FlagOutline, GlobalOutline, HeartOutline, PayCircleOutline, ShopbagOutline, TeamOutline } from 'antd-mobile-icons';
 import type { ReactNode } from 'react';
 import { OfficialReviewSection } from '../official/OfficialReviewSection';
 import { GoldPriceSection } from '../wallet/WalletPages';
-import { CouponCampaignsSection, CoverSection, MerchantReviewSection } from '../merchants/OperatorSections';
+import { CouponCampaignsSection, CouponIssuersSection, CoverSection, MerchantReviewSection } from '../merchants/OperatorSections';
 import { ChannelVerificationsSection } from './ChannelVerificationsSection';
 import { OperatorsSection } from './OperatorsSection';
 
@@ -24,5 +24,6 @@ export const operatorSections: OperatorSection[] = [
   { path: 'creator-verification', title: 'Creator verification', icon: <CheckShieldOutline />, element: <ChannelVerificationsSection /> },
   { path: 'merchants', title: 'Merchant review', icon: <ShopbagOutline />, element: <MerchantReviewSection /> },
   { path: 'coupons', title: 'Coupon campaigns', icon: <CouponOutline />, element: <CouponCampaignsSection /> },
+  { path: 'coupon-issuers', title: 'Coupon issuers', icon: <FlagOutline />, element: <CouponIssuersSection /> },
   { path: 'cover', title: 'Relief cover', icon: <HeartOutline />, element: <CoverSection /> },
 ];

@@ -507,6 +507,18 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
       code: 'PAYLOAD_TOO_LARGE',
       send: () => stranger.http.post('/api/v1/merchants', application({ address: long(2 * 1024 * 1024) })),
     },
+    {
+      name: 'an application with a NUL character in its name',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      send: () => stranger.http.post('/api/v1/merchants', application({ businessName: 'Tea\u0000House' })),
+    },
+    {
+      name: 'an application with a NUL character in its address',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      send: () => stranger.http.post('/api/v1/merchants', application({ address: 'River\u0000Road' })),
+    },
     { name: 'a second application', status: 409, code: 'MERCHANT_ALREADY_APPLIED', send: () => ownerA.http.post('/api/v1/merchants', application({})) },
     {
       name: 'a review of an unknown merchant',
@@ -607,6 +619,12 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
     { name: 'an order of null', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.post(`${A()}/orders`, { amountMinor: null }) },
     { name: 'an order of ["100"]', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.post(`${A()}/orders`, { amountMinor: ['100'] }) },
     { name: 'an order of " 100"', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.post(`${A()}/orders`, { amountMinor: ' 100' }) },
+    {
+      name: 'an order with a NUL character in its description',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      send: () => ownerA.http.post(`${A()}/orders`, { amountMinor: '100', description: 'tea\u0000' }),
+    },
     {
       name: 'an order polluting __proto__',
       status: 400,
@@ -853,6 +871,12 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
       code: 'VALIDATION_FAILED',
       send: () => ownerA.http.post(`${A()}/refunds`, { paymentId: paymentA, refundNo: 'A-R-5', amountMinor: '1', reason: long(101) }),
     },
+    {
+      name: 'a refund with a NUL character in its reason',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      send: () => ownerA.http.post(`${A()}/refunds`, { paymentId: paymentA, refundNo: 'A-R-6', amountMinor: '1', reason: 'oops\u0000' }),
+    },
     { name: 'an unknown refund number', status: 404, code: 'MERCHANT_REFUND_NOT_FOUND', send: () => ownerA.http.get(`${A()}/refunds/NOPE-1`) },
     { name: 'another merchant’s refund number', status: 404, code: 'MERCHANT_REFUND_NOT_FOUND', send: () => ownerA.http.get(`${A()}/refunds/B-R-1`) },
 
@@ -945,6 +969,7 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
     { name: 'a search at latitude 91', status: 400, code: 'VALIDATION_FAILED', send: () => payer.http.get('/api/v1/merchants/search?lat=91&lng=0') },
     { name: 'a search at longitude 200', status: 400, code: 'VALIDATION_FAILED', send: () => payer.http.get('/api/v1/merchants/search?lat=0&lng=200') },
     { name: 'a search at latitude abc', status: 400, code: 'VALIDATION_FAILED', send: () => payer.http.get('/api/v1/merchants/search?lat=abc&lng=0') },
+    { name: 'a search for a NUL character', status: 400, code: 'VALIDATION_FAILED', send: () => payer.http.get('/api/v1/merchants/search?q=a%00b') },
     { name: 'a search of 61 characters', status: 400, code: 'VALIDATION_FAILED', send: () => payer.http.get(`/api/v1/merchants/search?q=${long(61)}`) },
     { name: 'a search within 0 m', status: 400, code: 'VALIDATION_FAILED', send: () => payer.http.get('/api/v1/merchants/search?lat=0&lng=0&radiusM=0') },
     {
@@ -1185,6 +1210,13 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
       status: 400,
       code: 'VALIDATION_FAILED',
       send: () => ownerA.http.post(`${A()}/cover-claims`, { programId, startDate: day(Date.now()), endDate: day(Date.now()), mediaIds: ['0'] }),
+    },
+    {
+      name: 'a claim with a NUL character in its note',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      send: () =>
+        ownerA.http.post(`${A()}/cover-claims`, { programId, startDate: day(Date.now()), endDate: day(Date.now()), mediaIds: [photoA], note: 'a\u0000' }),
     },
     {
       name: 'a claim with a 301-character note',

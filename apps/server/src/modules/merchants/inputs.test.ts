@@ -478,6 +478,18 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
       send: () => stranger.http.post('/api/v1/merchants', application({ businessName: long(81) })),
     },
     {
+      name: 'an application whose name is only spaces',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      send: () => stranger.http.post('/api/v1/merchants', application({ businessName: '   ' })),
+    },
+    {
+      name: 'an application whose address is only spaces',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      send: () => stranger.http.post('/api/v1/merchants', application({ address: ' \t ' })),
+    },
+    {
       name: 'an application with a malformed licence',
       status: 400,
       code: 'VALIDATION_FAILED',
@@ -1018,6 +1030,12 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
       send: () => op.http.post('/api/v1/operator/coupon-campaigns', { ...campaignBody(), validFrom: '2026-13-01T00:00:00Z' }, key()),
     },
     {
+      name: 'a campaign whose name is only spaces',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      send: () => op.http.post('/api/v1/operator/coupon-campaigns', { ...campaignBody(), name: '   ' }, key()),
+    },
+    {
       name: 'a campaign with a text budget',
       status: 400,
       code: 'VALIDATION_FAILED',
@@ -1102,6 +1120,12 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
       status: 400,
       code: 'COVER_PROGRAM_INVALID',
       send: () => op.http.post('/api/v1/operator/cover-programs', { ...programBody(), poolMinor: '99999' }, key()),
+    },
+    {
+      name: 'a program whose name is only spaces',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      send: () => op.http.post('/api/v1/operator/cover-programs', { ...programBody(), name: '  ' }, key()),
     },
     {
       name: 'a program of 366 days',
@@ -1242,6 +1266,12 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
       status: 400,
       code: 'VALIDATION_FAILED',
       send: () => op.http.post(`/api/v1/operator/cover-claims/${claimA}/decision`, { decision: 'reject' }, key()),
+    },
+    {
+      name: 'a rejection whose reason is only spaces',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      send: () => op.http.post(`/api/v1/operator/cover-claims/${claimA}/decision`, { decision: 'reject', note: '   ' }, key()),
     },
     {
       name: 'a decision on an unknown claim',

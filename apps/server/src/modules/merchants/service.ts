@@ -253,15 +253,19 @@ export function createMerchantsService(
 
   // Applications and review --------------------------------------------------------------------------
   async function apply(ownerId: number, input: MerchantApplicationBody) {
+    const businessName = input.businessName.trim();
+    const address = input.address.trim();
+    if (!businessName) fail('VALIDATION_FAILED', 'Give the business a name.');
+    if (!address) fail('VALIDATION_FAILED', 'Give the business an address.');
     try {
       const row = await db
         .insertInto('merchants')
         .values({
           owner_id: ownerId,
-          business_name: input.businessName.trim(),
+          business_name: businessName,
           category: input.category,
           licence_number: input.licenceNumber,
-          address: input.address.trim(),
+          address,
           lat_e6: Math.round(input.lat * 1e6),
           lng_e6: Math.round(input.lng * 1e6),
           status: 'pending',
@@ -1438,6 +1442,8 @@ export function createMerchantsService(
 
   async function createCampaign(issuerId: number, input: CouponCampaignBody, key: string | undefined): Promise<MoneyResponse> {
     return ledger.idempotent(issuerId, key, { required: true, route: 'coupon-campaign', body: { body: JSON.stringify(input) } }, async (run) => {
+      const name = input.name.trim();
+      if (!name) fail('VALIDATION_FAILED', 'Give the campaign a name.');
       const budget = ledger.parseAmount(input.budgetMinor, 1e13);
       const face = ledger.parseAmount(input.faceMinor);
       const threshold = ledger.parseAmount(input.thresholdMinor);
@@ -1452,7 +1458,7 @@ export function createMerchantsService(
           .insertInto('coupon_campaigns')
           .values({
             issuer_id: issuerId,
-            name: input.name.trim(),
+            name,
             budget_minor: budget,
             face_minor: face,
             threshold_minor: threshold,

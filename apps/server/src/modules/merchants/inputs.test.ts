@@ -599,6 +599,18 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
       send: () => ownerA.http.put(`${A()}/webhook`, { url: 'ftp://example.test/h' }),
     },
     {
+      name: 'a webhook URL without a host',
+      status: 400,
+      code: 'MERCHANT_WEBHOOK_URL_INVALID',
+      send: () => ownerA.http.put(`${A()}/webhook`, { url: 'http://' }),
+    },
+    {
+      name: 'a webhook URL with spaces',
+      status: 400,
+      code: 'MERCHANT_WEBHOOK_URL_INVALID',
+      send: () => ownerA.http.put(`${A()}/webhook`, { url: 'https://exa mple.test/h' }),
+    },
+    {
       name: 'a webhook URL of 301 characters',
       status: 400,
       code: 'VALIDATION_FAILED',

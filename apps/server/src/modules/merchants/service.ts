@@ -148,6 +148,16 @@ function distanceM(lat1: number, lng1: number, lat2: number, lng2: number): numb
   return 2 * 6_371_000 * Math.asin(Math.sqrt(a));
 }
 
+/** A URL the webhook sender can post to: http(s) with a host, as the URL parser reads it. */
+function isWebhookUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 function parseIso(value: string): number {
   const ms = Date.parse(value);
   if (!Number.isFinite(ms)) fail('VALIDATION_FAILED', `${value} is not a time`);
@@ -392,6 +402,7 @@ export function createMerchantsService(
   }
 
   async function setWebhook(actor: MerchantActor, url: string | null) {
+    if (url !== null && !isWebhookUrl(url)) fail('MERCHANT_WEBHOOK_URL_INVALID');
     const secret = url ? `whsec_${randomBytes(24).toString('base64url')}` : null;
     await db.updateTable('merchants').set({ webhook_url: url, webhook_secret: secret }).where('id', '=', actor.merchant.id).execute();
     merchantCache.delete(actor.merchant.id);

@@ -1,7 +1,7 @@
 import type { CoverClaimBody, CoverDecisionBody, CoverDocumentsBody, CoverProgramBody } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
 import { AppError, fail, invariant } from '../../lib/errors.js';
-import { idString, parseId, toIso } from '../../lib/ids.js';
+import { idString, parseDay, parseId, toIso } from '../../lib/ids.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { MediaService } from '../media/index.js';
 import { type LedgerPort, type LedgerResult, type MoneyResponse, OPERATOR_OWNER_ID } from '../wallet/index.js';
@@ -13,8 +13,8 @@ const CNY = 'CNY';
 const EXTENSION = 'merchants.cover';
 
 function dayNumber(date: string): number {
-  const ms = Date.parse(`${date}T00:00:00Z`);
-  if (!Number.isFinite(ms)) fail('COVER_CLAIM_INVALID', `${date} is not a date.`);
+  const ms = parseDay(date);
+  if (ms === undefined) fail('COVER_CLAIM_INVALID', `${date} is not a date.`);
   return Math.floor(ms / DAY_MS);
 }
 

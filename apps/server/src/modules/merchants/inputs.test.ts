@@ -985,6 +985,7 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
     { name: 'a report of 1.5 days', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.get(`${A()}/report?days=1.5`) },
     { name: 'a report of 91 days', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.get(`${A()}/report?days=91`) },
     { name: 'a statement of month 13', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.get(`${A()}/statement.csv?day=2026-13-01`) },
+    { name: 'a statement of 31 February', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.get(`${A()}/statement.csv?day=2026-02-31`) },
     { name: 'a statement without a day', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.get(`${A()}/statement.csv`) },
     { name: 'payments after cursor abc', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.get(`${A()}/payments?cursor=abc`) },
     { name: 'payments after cursor 0', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.get(`${A()}/payments?cursor=0`) },

@@ -18,7 +18,7 @@ import type {
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import { AppError, fail, invariant } from '../../lib/errors.js';
-import { idString, parseId, toIso } from '../../lib/ids.js';
+import { idString, parseDay, parseId, toIso } from '../../lib/ids.js';
 import { type AccountsService, isUniqueViolation } from '../accounts/index.js';
 import type { ContactsService } from '../contacts/index.js';
 import type { MediaService } from '../media/index.js';
@@ -1161,8 +1161,8 @@ export function createMerchantsService(
 
   /** One UTC day's payments and refunds as CSV, with the day's totals on the last line. */
   async function statementCsv(actor: MerchantActor, day: string): Promise<string> {
-    const from = Date.parse(`${day}T00:00:00Z`);
-    if (!Number.isFinite(from)) fail('VALIDATION_FAILED', 'day must be YYYY-MM-DD');
+    const from = parseDay(day);
+    if (from === undefined) fail('VALIDATION_FAILED', 'day must be a calendar date, YYYY-MM-DD');
     const to = from + DAY_MS;
     const payments = await db
       .selectFrom('merchant_payments')

@@ -137,6 +137,8 @@ export const errorTable = {
   MERCHANT_FORBIDDEN: { status: 403, message: 'You do not work for this merchant, or your role may not do this.' },
   MERCHANT_STAFF_NOT_CONTACT: { status: 409, message: 'Add staff from your contacts.' },
   MERCHANT_API_KEY_INVALID: { status: 401, message: 'Send a valid merchant API key in X-Merchant-Key.' },
+  MERCHANT_API_KEY_NOT_FOUND: { status: 404, message: 'This merchant has no such API key.' },
+  MERCHANT_STAFF_NOT_FOUND: { status: 404, message: 'This member does not work for this merchant.' },
   MERCHANT_WEBHOOK_URL_INVALID: { status: 400, message: 'The webhook URL must be a full http:// or https:// address with a host.' },
   MERCHANT_ORDER_NOT_FOUND: { status: 404, message: 'No such order or payment.' },
   MERCHANT_ORDER_CLOSED: { status: 409, message: 'This order was already paid or has expired.' },

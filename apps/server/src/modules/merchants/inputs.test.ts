@@ -593,6 +593,19 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
     },
     { name: 'staff without a role', status: 400, code: 'VALIDATION_FAILED', send: () => ownerA.http.post(`${A()}/staff`, { accountId: cashierA.id }) },
     {
+      name: 'removing someone who is not staff',
+      status: 404,
+      code: 'MERCHANT_STAFF_NOT_FOUND',
+      send: () => ownerA.http.delete(`${A()}/staff/${stranger.id}`),
+    },
+    { name: 'revoking an unknown API key', status: 404, code: 'MERCHANT_API_KEY_NOT_FOUND', send: () => ownerA.http.delete(`${A()}/api-keys/999999999`) },
+    {
+      name: 'revoking another merchant’s API key',
+      status: 404,
+      code: 'MERCHANT_API_KEY_NOT_FOUND',
+      send: async () => ownerA.http.delete(`${A()}/api-keys/${(await ownerB.http.get(`/api/v1/merchants/${merchantB}/api-keys`)).body.apiKeys[0].id}`),
+    },
+    {
       name: 'a webhook with an ftp URL',
       status: 400,
       code: 'VALIDATION_FAILED',

@@ -371,7 +371,8 @@ export function createMerchantsService(
   }
 
   async function removeStaff(actor: MerchantActor, accountId: number) {
-    await db.deleteFrom('merchant_staff').where('merchant_id', '=', actor.merchant.id).where('account_id', '=', accountId).execute();
+    const removed = await db.deleteFrom('merchant_staff').where('merchant_id', '=', actor.merchant.id).where('account_id', '=', accountId).executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) fail('MERCHANT_STAFF_NOT_FOUND');
     merchantCache.delete(actor.merchant.id);
   }
 
@@ -397,8 +398,23 @@ export function createMerchantsService(
     return rows.map((r) => ({ id: idString(r.id), prefix: r.prefix, createdAt: toIso(r.created_at) }));
   }
 
+  /** Revoking a key twice is a no-op; a key of another merchant is as unknown as no key at all. */
   async function revokeApiKey(actor: MerchantActor, keyId: number) {
-    await db.updateTable('merchant_api_keys').set({ revoked_at: ledger.now() }).where('id', '=', keyId).where('merchant_id', '=', actor.merchant.id).execute();
+    const row = await db
+      .selectFrom('merchant_api_keys')
+      .select(['revoked_at'])
+      .where('id', '=', keyId)
+      .where('merchant_id', '=', actor.merchant.id)
+      .executeTakeFirst();
+    if (!row) fail('MERCHANT_API_KEY_NOT_FOUND');
+    if (row.revoked_at !== null) return;
+    await db
+      .updateTable('merchant_api_keys')
+      .set({ revoked_at: ledger.now() })
+      .where('id', '=', keyId)
+      .where('merchant_id', '=', actor.merchant.id)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   async function setWebhook(actor: MerchantActor, url: string | null) {

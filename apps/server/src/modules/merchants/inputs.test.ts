@@ -1080,6 +1080,12 @@ describe.each(dialects)('merchants refuse bad input on %s', (dialect) => {
       send: () => op.http.post('/api/v1/operator/coupon-campaigns', { ...campaignBody(), merchantIds: ['abc'] }, key()),
     },
     {
+      name: 'a campaign for a merchant id nobody has',
+      status: 400,
+      code: 'COUPON_CAMPAIGN_INVALID',
+      send: () => op.http.post('/api/v1/operator/coupon-campaigns', { ...campaignBody(), merchantIds: [merchantA, '999999999'] }, key()),
+    },
+    {
       name: 'a campaign without Idempotency-Key',
       status: 400,
       code: 'WALLET_IDEMPOTENCY_KEY_REQUIRED',

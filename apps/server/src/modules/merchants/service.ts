@@ -1480,6 +1480,11 @@ export function createMerchantsService(
       const releases = input.batches.map((b) => parseIso(b.releaseAt));
       if (threshold <= face || validUntil <= validFrom || quotas * face > budget || releases.some((r) => r >= validUntil)) fail('COUPON_CAMPAIGN_INVALID');
       const merchantIds = [...new Set((input.merchantIds ?? []).map((id) => parseId(id, 'merchantIds')))];
+      if (merchantIds.length > 0) {
+        const known = new Set((await db.selectFrom('merchants').select('id').where('id', 'in', merchantIds).execute()).map((r) => r.id));
+        const unknown = merchantIds.filter((id) => !known.has(id));
+        if (unknown.length > 0) fail('COUPON_CAMPAIGN_INVALID', `No merchant has the id ${unknown.slice(0, 5).join(', ')}.`);
+      }
       const campaign = await db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('coupon_campaigns')

@@ -7,16 +7,19 @@ const Obj = <T extends Parameters<typeof Type.Object>[0]>(properties: T) => Type
 const MerchantId = Type.Union([Type.String({ pattern: '^[0-9]{1,15}$' }), Type.Integer({ minimum: 1 })]);
 const Reference = Type.String({ pattern: '^[A-Za-z0-9_\\-]{1,64}$' });
 const IsoTime = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$', maxLength: 30 });
+/** Free text without NUL or other control characters: PostgreSQL refuses NUL in text, and none belongs in a name or note. */
+const Text = (options: { minLength?: number; maxLength: number }) =>
+  Type.String({ ...options, pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$' });
 
 export const merchantCategories = ['food', 'grocery', 'retail', 'services', 'health', 'education', 'entertainment', 'transport', 'other'] as const;
 export const MerchantCategory = Type.Union(merchantCategories.map((c) => Type.Literal(c)));
 export type MerchantCategory = Static<typeof MerchantCategory>;
 
 export const MerchantApplicationBody = Obj({
-  businessName: Type.String({ minLength: 1, maxLength: 80 }),
+  businessName: Text({ minLength: 1, maxLength: 80 }),
   category: MerchantCategory,
   licenceNumber: Type.String({ pattern: '^[A-Za-z0-9\\-]{6,40}$' }),
-  address: Type.String({ minLength: 1, maxLength: 200 }),
+  address: Text({ minLength: 1, maxLength: 200 }),
   lat: Type.Number({ minimum: -90, maximum: 90 }),
   lng: Type.Number({ minimum: -180, maximum: 180 }),
 });
@@ -24,7 +27,7 @@ export type MerchantApplicationBody = Static<typeof MerchantApplicationBody>;
 
 export const MerchantReviewBody = Obj({
   decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
-  note: Type.Optional(Type.String({ maxLength: 200 })),
+  note: Type.Optional(Text({ maxLength: 200 })),
 });
 export type MerchantReviewBody = Static<typeof MerchantReviewBody>;
 
@@ -36,7 +39,7 @@ export const WebhookBody = Obj({ url: Type.Union([Type.String({ pattern: '^https
 
 export const CreateOrderBody = Obj({
   amountMinor: AmountMinor,
-  description: Type.Optional(Type.String({ maxLength: 100 })),
+  description: Type.Optional(Text({ maxLength: 100 })),
   outTradeNo: Type.Optional(Reference),
   /** Seconds until the order can no longer be paid (default 15 minutes). */
   expiresInSeconds: Type.Optional(Type.Integer({ minimum: 30, maximum: 7 * 24 * 3600 })),
@@ -49,7 +52,7 @@ export type PayCodeBody = Static<typeof PayCodeBody>;
 export const ChargeCodeBody = Obj({
   code: Type.String({ pattern: '^[0-9]{18}$' }),
   amountMinor: AmountMinor,
-  description: Type.Optional(Type.String({ maxLength: 100 })),
+  description: Type.Optional(Text({ maxLength: 100 })),
   outTradeNo: Type.Optional(Reference),
 });
 export type ChargeCodeBody = Static<typeof ChargeCodeBody>;
@@ -61,7 +64,7 @@ export const RefundBody = Obj({
   outTradeNo: Type.Optional(Reference),
   refundNo: Reference,
   amountMinor: AmountMinor,
-  reason: Type.Optional(Type.String({ maxLength: 100 })),
+  reason: Type.Optional(Text({ maxLength: 100 })),
 });
 export type RefundBody = Static<typeof RefundBody>;
 
@@ -89,7 +92,7 @@ export const PointsRulesBody = Obj({
 export type PointsRulesBody = Static<typeof PointsRulesBody>;
 
 export const CouponCampaignBody = Obj({
-  name: Type.String({ minLength: 1, maxLength: 60 }),
+  name: Text({ minLength: 1, maxLength: 60 }),
   budgetMinor: AmountMinor,
   faceMinor: AmountMinor,
   thresholdMinor: AmountMinor,
@@ -103,7 +106,7 @@ export const CouponCampaignBody = Obj({
 export type CouponCampaignBody = Static<typeof CouponCampaignBody>;
 
 export const MerchantSearchQuery = Obj({
-  q: Type.Optional(Type.String({ maxLength: 60 })),
+  q: Type.Optional(Text({ maxLength: 60 })),
   category: Type.Optional(MerchantCategory),
   lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
   lng: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
@@ -117,7 +120,7 @@ export const ReportQuery = Obj({ days: Type.Optional(Type.Integer({ minimum: 1, 
 const DateOnly = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
 
 export const CoverProgramBody = Obj({
-  name: Type.String({ minLength: 1, maxLength: 60 }),
+  name: Text({ minLength: 1, maxLength: 60 }),
   dailyBenefitMinor: Type.Optional(AmountMinor),
   maxDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
   minPoints: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
@@ -135,16 +138,16 @@ export const CoverClaimBody = Obj({
   startDate: DateOnly,
   endDate: DateOnly,
   mediaIds: Type.Array(MerchantId, { minItems: 1, maxItems: 9 }),
-  note: Type.Optional(Type.String({ maxLength: 300 })),
+  note: Type.Optional(Text({ maxLength: 300 })),
 });
 export type CoverClaimBody = Static<typeof CoverClaimBody>;
 
-export const CoverDocumentsBody = Obj({ mediaIds: Type.Array(MerchantId, { minItems: 1, maxItems: 9 }), note: Type.Optional(Type.String({ maxLength: 300 })) });
+export const CoverDocumentsBody = Obj({ mediaIds: Type.Array(MerchantId, { minItems: 1, maxItems: 9 }), note: Type.Optional(Text({ maxLength: 300 })) });
 export type CoverDocumentsBody = Static<typeof CoverDocumentsBody>;
 
 export const CoverDecisionBody = Obj({
   decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('ask_more')]),
-  note: Type.Optional(Type.String({ maxLength: 300 })),
+  note: Type.Optional(Text({ maxLength: 300 })),
 });
 export type CoverDecisionBody = Static<typeof CoverDecisionBody>;
 

@@ -14,3 +14,10 @@ export function idString(id: number): string {
 export function toIso(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** The start of a UTC calendar day (YYYY-MM-DD), or undefined; Date.parse alone takes 31 February as 3 March. */
+export function parseDay(value: string): number | undefined {
+  const ms = Date.parse(`${value}T00:00:00Z`);
+  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== value) return undefined;
+  return ms;
+}

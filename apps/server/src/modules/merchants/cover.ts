@@ -1,7 +1,7 @@
 import type { CoverClaimBody, CoverDecisionBody, CoverDocumentsBody, CoverProgramBody } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
 import { AppError, fail, invariant } from '../../lib/errors.js';
-import { idString, parseId, toIso } from '../../lib/ids.js';
+import { idString, parseDay, parseId, toIso } from '../../lib/ids.js';
 import type { AccountsService } from '../accounts/index.js';
 import type { MediaService } from '../media/index.js';
 import { type LedgerPort, type LedgerResult, type MoneyResponse, OPERATOR_OWNER_ID } from '../wallet/index.js';
@@ -13,8 +13,8 @@ const CNY = 'CNY';
 const EXTENSION = 'merchants.cover';
 
 function dayNumber(date: string): number {
-  const ms = Date.parse(`${date}T00:00:00Z`);
-  if (!Number.isFinite(ms)) fail('COVER_CLAIM_INVALID', `${date} is not a date.`);
+  const ms = parseDay(date);
+  if (ms === undefined) fail('COVER_CLAIM_INVALID', `${date} is not a date.`);
   return Math.floor(ms / DAY_MS);
 }
 
@@ -108,6 +108,8 @@ export function createReliefCover(ctx: AppContext, deps: { ledger: LedgerPort; m
 
   async function createProgram(operatorId: number, input: CoverProgramBody, key: string | undefined): Promise<MoneyResponse> {
     return ledger.idempotent(operatorId, key, { required: true, route: 'cover-program', body: { body: JSON.stringify(input) } }, async (run) => {
+      const name = input.name.trim();
+      if (!name) fail('VALIDATION_FAILED', 'Give the program a name.');
       const daily = ledger.parseAmount(input.dailyBenefitMinor ?? 100_000);
       const pool = ledger.parseAmount(input.poolMinor, 1e13);
       const enrolUntil = Date.parse(input.enrolUntil);
@@ -117,7 +119,7 @@ export function createReliefCover(ctx: AppContext, deps: { ledger: LedgerPort; m
       const program = await db
         .insertInto('cover_programs')
         .values({
-          name: input.name.trim(),
+          name,
           daily_benefit_minor: daily,
           max_days: input.maxDays ?? 30,
           min_points: input.minPoints ?? 1,
@@ -287,7 +289,7 @@ export function createReliefCover(ctx: AppContext, deps: { ledger: LedgerPort; m
   async function decide(operatorId: number, claimId: number, input: CoverDecisionBody, key: string | undefined): Promise<MoneyResponse> {
     const claim = await db.selectFrom('cover_claims').selectAll().where('id', '=', claimId).executeTakeFirst();
     if (!claim) fail('COVER_CLAIM_NOT_FOUND');
-    const note = input.note ?? '';
+    const note = (input.note ?? '').trim();
     if (input.decision !== 'approve') {
       if (claim.status !== 'submitted') fail('COVER_CLAIM_CLOSED');
       if (input.decision === 'reject' && !note) fail('VALIDATION_FAILED', 'Give the merchant a reason.');

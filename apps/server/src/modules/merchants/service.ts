@@ -18,7 +18,7 @@ import type {
 import type { AppContext } from '../../context.js';
 import type { Database } from '../../db/schema.js';
 import { AppError, fail, invariant } from '../../lib/errors.js';
-import { idString, parseId, toIso } from '../../lib/ids.js';
+import { idString, parseDay, parseId, toIso } from '../../lib/ids.js';
 import { type AccountsService, isUniqueViolation } from '../accounts/index.js';
 import type { ContactsService } from '../contacts/index.js';
 import type { MediaService } from '../media/index.js';
@@ -150,6 +150,16 @@ function distanceM(lat1: number, lng1: number, lat2: number, lng2: number): numb
   return 2 * 6_371_000 * Math.asin(Math.sqrt(a));
 }
 
+/** A URL the webhook sender can post to: http(s) with a host, as the URL parser reads it. */
+function isWebhookUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 function parseIso(value: string): number {
   const ms = Date.parse(value);
   if (!Number.isFinite(ms)) fail('VALIDATION_FAILED', `${value} is not a time`);
@@ -256,15 +266,19 @@ export function createMerchantsService(
 
   // Applications and review --------------------------------------------------------------------------
   async function apply(ownerId: number, input: MerchantApplicationBody) {
+    const businessName = input.businessName.trim();
+    const address = input.address.trim();
+    if (!businessName) fail('VALIDATION_FAILED', 'Give the business a name.');
+    if (!address) fail('VALIDATION_FAILED', 'Give the business an address.');
     try {
       const row = await db
         .insertInto('merchants')
         .values({
           owner_id: ownerId,
-          business_name: input.businessName.trim(),
+          business_name: businessName,
           category: input.category,
           licence_number: input.licenceNumber,
-          address: input.address.trim(),
+          address,
           lat_e6: Math.round(input.lat * 1e6),
           lng_e6: Math.round(input.lng * 1e6),
           status: 'pending',
@@ -360,7 +374,8 @@ export function createMerchantsService(
   }
 
   async function removeStaff(actor: MerchantActor, accountId: number) {
-    await db.deleteFrom('merchant_staff').where('merchant_id', '=', actor.merchant.id).where('account_id', '=', accountId).execute();
+    const removed = await db.deleteFrom('merchant_staff').where('merchant_id', '=', actor.merchant.id).where('account_id', '=', accountId).executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) fail('MERCHANT_STAFF_NOT_FOUND');
     merchantCache.delete(actor.merchant.id);
   }
 
@@ -386,11 +401,27 @@ export function createMerchantsService(
     return rows.map((r) => ({ id: idString(r.id), prefix: r.prefix, createdAt: toIso(r.created_at) }));
   }
 
+  /** Revoking a key twice is a no-op; a key of another merchant is as unknown as no key at all. */
   async function revokeApiKey(actor: MerchantActor, keyId: number) {
-    await db.updateTable('merchant_api_keys').set({ revoked_at: ledger.now() }).where('id', '=', keyId).where('merchant_id', '=', actor.merchant.id).execute();
+    const row = await db
+      .selectFrom('merchant_api_keys')
+      .select(['revoked_at'])
+      .where('id', '=', keyId)
+      .where('merchant_id', '=', actor.merchant.id)
+      .executeTakeFirst();
+    if (!row) fail('MERCHANT_API_KEY_NOT_FOUND');
+    if (row.revoked_at !== null) return;
+    await db
+      .updateTable('merchant_api_keys')
+      .set({ revoked_at: ledger.now() })
+      .where('id', '=', keyId)
+      .where('merchant_id', '=', actor.merchant.id)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   async function setWebhook(actor: MerchantActor, url: string | null) {
+    if (url !== null && !isWebhookUrl(url)) fail('MERCHANT_WEBHOOK_URL_INVALID');
     const secret = url ? `whsec_${randomBytes(24).toString('base64url')}` : null;
     await db.updateTable('merchants').set({ webhook_url: url, webhook_secret: secret }).where('id', '=', actor.merchant.id).execute();
     merchantCache.delete(actor.merchant.id);
@@ -1155,8 +1186,8 @@ export function createMerchantsService(
 
   /** One UTC day's payments and refunds as CSV, with the day's totals on the last line. */
   async function statementCsv(actor: MerchantActor, day: string): Promise<string> {
-    const from = Date.parse(`${day}T00:00:00Z`);
-    if (!Number.isFinite(from)) fail('VALIDATION_FAILED', 'day must be YYYY-MM-DD');
+    const from = parseDay(day);
+    if (from === undefined) fail('VALIDATION_FAILED', 'day must be a calendar date, YYYY-MM-DD');
     const to = from + DAY_MS;
     const payments = await db
       .selectFrom('merchant_payments')
@@ -1459,6 +1490,8 @@ export function createMerchantsService(
   async function createCampaign(actorId: number, input: CouponCampaignBody, key: string | undefined, issuer?: CouponIssuerRow): Promise<MoneyResponse> {
     const route = issuer ? `coupon-campaign:issuer:${issuer.id}` : 'coupon-campaign';
     return ledger.idempotent(actorId, key, { required: true, route, body: { body: JSON.stringify(input) } }, async (run) => {
+      const name = input.name.trim();
+      if (!name) fail('VALIDATION_FAILED', 'Give the campaign a name.');
       const budget = ledger.parseAmount(input.budgetMinor, 1e13);
       const face = ledger.parseAmount(input.faceMinor);
       const threshold = ledger.parseAmount(input.thresholdMinor);
@@ -1474,13 +1507,18 @@ export function createMerchantsService(
         const { balanceMinor, heldMinor } = await ledger.balance(source);
         if (balanceMinor - heldMinor < budget) fail('COUPON_ISSUER_INSUFFICIENT_FUNDS');
       }
+      if (merchantIds.length > 0) {
+        const known = new Set((await db.selectFrom('merchants').select('id').where('id', 'in', merchantIds).execute()).map((r) => r.id));
+        const unknown = merchantIds.filter((id) => !known.has(id));
+        if (unknown.length > 0) fail('COUPON_CAMPAIGN_INVALID', `No merchant has the id ${unknown.slice(0, 5).join(', ')}.`);
+      }
       const campaign = await db.transaction().execute(async (trx) => {
         const row = await trx
           .insertInto('coupon_campaigns')
           .values({
             issuer_id: actorId,
             coupon_issuer_id: issuer ? issuer.id : null,
-            name: input.name.trim(),
+            name,
             budget_minor: budget,
             face_minor: face,
             threshold_minor: threshold,

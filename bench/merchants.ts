@@ -8,9 +8,11 @@
  * SQLite, or PostgreSQL when DATABASE_URL is set (as the other scenarios).
  */
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { WalletDatabase } from '../apps/server/src/modules/wallet/tables.js';
-import { envInt, log, now, pct, r2, rssMiB, type Server, seedAccounts, startServer } from './lib.js';
+import { cpuTicks, envInt, log, now, pct, processTree, r2, rssMiB, type Server, seedAccounts, startServer } from './lib.js';
 import { client, PIN, seedWallets } from './wallet.js';
 
 type Http = ReturnType<typeof client>;
@@ -69,17 +71,21 @@ async function createCampaign(http1: Http, operatorToken: string, quota: number,
   return response.body.campaign.id as string;
 }
 
-async function seedMembers(name: string, members: number, withWallets: boolean) {
-  return startServer(name, async (h) => {
-    const { ids, tokens } = await seedAccounts(h, members + 2, 'mb');
-    await h.db
-      .updateTable('accounts')
-      .set({ is_operator: 1 })
-      .where('id', '=', ids[1] as number)
-      .execute();
-    if (withWallets) await seedWallets(h.db as unknown as Kysely<WalletDatabase>, ids.slice(2));
-    return { ids, tokens };
-  });
+async function seedMembers(name: string, members: number, withWallets: boolean, env: Record<string, string> = {}) {
+  return startServer(
+    name,
+    async (h) => {
+      const { ids, tokens } = await seedAccounts(h, members + 2, 'mb');
+      await h.db
+        .updateTable('accounts')
+        .set({ is_operator: 1 })
+        .where('id', '=', ids[1] as number)
+        .execute();
+      if (withWallets) await seedWallets(h.db as unknown as Kysely<WalletDatabase>, ids.slice(2));
+      return { ids, tokens };
+    },
+    { env },
+  );
 }
 
 async function ledgerOk(server: Server): Promise<boolean> {
@@ -171,13 +177,82 @@ export async function merchantsPayments() {
 }
 
 // 2. merchants-coupon-rush ----------------------------------------------------------------------
+/**
+ * The rush's load generator: keep-alive HTTP/1.1 on raw sockets, one request at a time on each,
+ * every answer read by its Content-Length. Node's http client spent nearly as much CPU per request
+ * as the server's whole grab, on the same two cores.
+ */
+function rushClient(port: number, sockets: number) {
+  const all = Array.from({ length: sockets }, () => net.connect({ host: '127.0.0.1', port, noDelay: true }));
+  const idle = [...all];
+  function exchange(socket: net.Socket, request: string): Promise<{ status: number; body: any }> {
+    return new Promise((resolve, reject) => {
+      let buffer: Buffer = Buffer.alloc(0);
+      const done = () => {
+        socket.off('data', onData).off('error', onError).off('close', onError);
+      };
+      const onError = (error?: unknown) => {
+        done();
+        reject(error instanceof Error ? error : new Error('the server closed the socket'));
+      };
+      const onData = (chunk: Buffer) => {
+        buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+        const headerEnd = buffer.indexOf('\r\n\r\n');
+        if (headerEnd < 0) return;
+        const head = buffer.subarray(0, headerEnd).toString('latin1');
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1]);
+        if (!Number.isSafeInteger(length)) return onError(new Error(`an answer without content-length: ${head}`));
+        if (buffer.length < headerEnd + 4 + length) return;
+        done();
+        if (buffer.length > headerEnd + 4 + length) return reject(new Error('bytes after the answer'));
+        const text = buffer.subarray(headerEnd + 4).toString('utf8');
+        resolve({ status: Number(head.slice(9, 12)), body: text ? JSON.parse(text) : undefined });
+      };
+      socket.on('data', onData).on('error', onError).on('close', onError);
+      socket.write(request);
+    });
+  }
+  return {
+    async post(path: string, token: string, key: string) {
+      const socket = idle.pop();
+      if (!socket) throw new Error('more requests in flight than sockets');
+      try {
+        return await exchange(
+          socket,
+          `POST ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${token}\r\nidempotency-key: ${key}\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}`,
+        );
+      } finally {
+        idle.push(socket);
+      }
+    },
+    close() {
+      for (const socket of all) socket.destroy();
+    },
+  };
+}
+
+/** CPU seconds used so far by a process and its cluster workers. */
+function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      ticks += cpuTicks(p);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return ticks / 100;
+}
+
 export async function merchantsCouponRush() {
   const members = envInt('MERCHANT_RUSH_MEMBERS', 10_000);
   const keysEach = envInt('MERCHANT_RUSH_KEYS_EACH', 10);
   const quota = envInt('MERCHANT_RUSH_QUOTA', 10_000);
   const concurrency = envInt('MERCHANT_CONCURRENCY', 256);
-  const { server, fixture } = await seedMembers('merchants-coupon-rush', members, false);
-  const http1 = client(server, concurrency);
+  const workers = envInt('MERCHANT_RUSH_WORKERS', 1);
+  const { server, fixture } = await seedMembers('merchants-coupon-rush', members, false, { WORKERS: String(workers) });
+  const http1 = client(server, 4);
+  const rush = rushClient(server.port, concurrency);
   try {
     const operatorToken = fixture.tokens[1] as string;
     const campaign = await createCampaign(http1, operatorToken, quota, 1);
@@ -187,16 +262,19 @@ export async function merchantsCouponRush() {
       const j = Math.floor(Math.random() * (i + 1));
       [jobs[i], jobs[j]] = [jobs[j] as string, jobs[i] as string];
     }
+    const keys = jobs.map(() => randomUUID());
     const statuses = new Map<string, number>();
     const latencies: number[] = [];
     let next = 0;
+    const serverCpu0 = treeCpuSeconds(server.pid);
+    const benchCpu0 = process.cpuUsage();
     const t0 = now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < jobs.length) {
-          const token = jobs[next++] as string;
+          const i = next++;
           const s = now();
-          const r = await http1.post(`/api/v1/coupon-campaigns/${campaign}/grabs`, token, {}, randomUUID());
+          const r = await rush.post(`/api/v1/coupon-campaigns/${campaign}/grabs`, jobs[i] as string, keys[i] as string);
           latencies.push(now() - s);
           const code = r.status === 201 ? 'issued' : String(r.body?.error?.code ?? r.status);
           statuses.set(code, (statuses.get(code) ?? 0) + 1);
@@ -204,6 +282,8 @@ export async function merchantsCouponRush() {
       }),
     );
     const seconds = (now() - t0) / 1000;
+    const serverCpuS = treeCpuSeconds(server.pid) - serverCpu0;
+    const benchCpu = process.cpuUsage(benchCpu0);
     latencies.sort((a, b) => a - b);
     const rows = await server.db.db
       .selectFrom('coupons' as never)
@@ -231,8 +311,15 @@ export async function merchantsCouponRush() {
       members_over_cap: perMember.length,
       outcomes: Object.fromEntries(statuses),
       server_peak_rss_mib: rssMiB(server.pid).hwm,
+      workers,
+      // Figures that survive a shared machine: CPU time per grab, and what the rest of it was doing.
+      server_cpu_s: r2(serverCpuS),
+      server_cpu_us_per_grab: Math.round((serverCpuS * 1e6) / jobs.length),
+      bench_cpu_s: r2((benchCpu.user + benchCpu.system) / 1e6),
+      loadavg_1m: r2(os.loadavg()[0] as number),
     };
   } finally {
+    rush.close();
     http1.close();
     await server.stop();
   }

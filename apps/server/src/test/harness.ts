@@ -50,6 +50,8 @@ export interface StartOptions {
   dialect: DialectName;
   /** Reuse a PostgreSQL schema (several nodes on one database). */
   pgSchema?: string;
+  /** Reuse a data directory: on SQLite, several nodes on one database file. */
+  dataDir?: string;
   busUrl?: string;
   bus?: Bus;
   env?: Record<string, string>;
@@ -59,8 +61,12 @@ export function freshSchemaName(): string {
   return `t_${randomBytes(6).toString('hex')}`;
 }
 
+export function freshDataDir(): string {
+  return path.join(os.tmpdir(), `plaza-test-${randomBytes(6).toString('hex')}`);
+}
+
 export async function startApp(options: StartOptions): Promise<TestApp> {
-  const dataDir = path.join(os.tmpdir(), `plaza-test-${randomBytes(6).toString('hex')}`);
+  const dataDir = options.dataDir ?? freshDataDir();
   // Tests make operators explicitly (makeOperator), so the first member is not one by accident.
   const config = {
     ...loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', OPERATOR_FIRST_ACCOUNT: '0', ...options.env }),

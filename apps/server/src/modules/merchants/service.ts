@@ -190,16 +190,25 @@ type Output = { payment?: PaymentRow; refund?: RefundRow; deliveries: Delivery[]
 
 interface GrabState {
   campaign: CampaignRow;
+  /** `issued` as last read from SQL: it only grows, so a batch seen full is full. */
   batches: { id: number; release_at: number; quota: number; issued: number }[];
+  /** Coupons of the campaign this node has seen, by `member:key`. */
+  coupons: Map<string, CouponRow>;
+  /** How many of the coupons in `coupons` each member holds. */
   held: Map<number, number>;
   inFlight: Map<string, Promise<CouponRow>>;
-  recent: Map<string, Promise<CouponRow>>;
-  /** False once `recent` was trimmed: then a rejected grab looks for an earlier one in SQL. */
-  recentComplete: boolean;
+  /** Until then `coupons` holds every coupon of the campaign (its released batches are full). */
+  completeUntil: number;
+  refreshing: Promise<void> | undefined;
+  refreshedAt: number;
 }
 
 interface PendingGrab {
-  row: Omit<CouponRow, 'id'>;
+  state: GrabState;
+  memberId: number;
+  key: string;
+  /** When the grab arrived: the batches released then are the ones it may take. */
+  at: number;
   resolve(row: CouponRow): void;
   reject(error: unknown): void;
 }
@@ -1598,26 +1607,33 @@ export function createMerchantsService(
     return out;
   }
 
-  // Grabs: admission is decided in memory, one event-loop turn at a time (quota and cap), and the
-  // coupons are written in batches; the SQL keeps its own guards (issued <= quota, one slot per
-  // member and cap position, one coupon per grab key) so another node cannot overshoot either.
+  // Grabs. Each node keeps, per campaign, only facts it read from SQL: how many coupons each batch
+  // had issued (a count that only grows, so a batch seen full is full), the coupons it has seen and
+  // how many of them each member holds. A grab those facts refuse is refused in memory; any other
+  // goes to a batched writer that decides it in SQL under the campaign's lock (its batch rows), so
+  // nodes on one database neither overshoot nor refuse a retry the other node issued. Once the
+  // released batches are full and every coupon of the campaign is known, retries and refusals are
+  // answered in memory until the next release.
+  const GRAB_COUPONS_MEMORY_MAX = 2_000_000;
+  const GRAB_REFRESH_EVERY_MS = 250;
+  const postgres = ctx.dialect === 'postgres';
   const grabStates = new Map<number, Promise<GrabState>>();
   function grabState(campaignId: number): Promise<GrabState> {
     let state = grabStates.get(campaignId);
     if (!state) {
       state = (async () => {
-        const campaign = await campaignById(campaignId);
-        const batches = await loadBatches(campaignId);
-        const held = new Map<number, number>();
-        const recent = new Map<string, Promise<CouponRow>>();
-        // Every coupon of the campaign (at most the sum of its quotas): retries and rejections
-        // under a rush are then answered without a query.
-        const rows = await db.selectFrom('coupons').selectAll().where('campaign_id', '=', campaignId).execute();
-        for (const r of rows) {
-          held.set(r.account_id, Math.max(held.get(r.account_id) ?? 0, r.slot));
-          recent.set(`${r.account_id}:${r.grab_key}`, Promise.resolve(r));
-        }
-        return { campaign, batches, held, inFlight: new Map(), recent, recentComplete: true };
+        const fresh: GrabState = {
+          campaign: await campaignById(campaignId),
+          batches: [],
+          coupons: new Map(),
+          held: new Map(),
+          inFlight: new Map(),
+          completeUntil: 0,
+          refreshing: undefined,
+          refreshedAt: 0,
+        };
+        await refreshGrabState(fresh);
+        return fresh;
       })();
       state.catch(() => grabStates.delete(campaignId));
       grabStates.set(campaignId, state);
@@ -1625,11 +1641,57 @@ export function createMerchantsService(
     return state;
   }
 
+  function learnCoupon(state: GrabState, row: CouponRow): void {
+    const flightKey = `${row.account_id}:${row.grab_key}`;
+    if (state.coupons.has(flightKey) || state.coupons.size >= GRAB_COUPONS_MEMORY_MAX) return;
+    // `held` counts only coupons in `coupons`: a member seen at the cap has all of theirs there.
+    state.coupons.set(flightKey, row);
+    state.held.set(row.account_id, (state.held.get(row.account_id) ?? 0) + 1);
+  }
+
+  function learnBatches(state: GrabState, rows: GrabState['batches'], now: number): void {
+    for (const row of rows) {
+      const known = state.batches.find((b) => b.id === row.id);
+      if (known) known.issued = Math.max(known.issued, row.issued);
+      else state.batches.push({ ...row });
+    }
+    state.batches.sort((a, b) => a.release_at - b.release_at || a.id - b.id);
+    // Released batches full, and as many coupons known as issued: no coupon can be issued that this
+    // node does not know until the next batch is released.
+    const released = state.batches.filter((b) => b.release_at <= now);
+    const issued = state.batches.reduce((sum, b) => sum + b.issued, 0);
+    if (released.length > 0 && released.every((b) => b.issued >= b.quota) && state.coupons.size === issued) {
+      const next = state.batches.find((b) => b.release_at > now);
+      state.completeUntil = Math.min(state.campaign.valid_until, next?.release_at ?? Number.POSITIVE_INFINITY);
+    }
+  }
+
+  /** Reads the batches and, when the released ones are full, every coupon of the campaign. */
+  function refreshGrabState(state: GrabState): Promise<void> {
+    if (state.refreshing || Date.now() - state.refreshedAt < GRAB_REFRESH_EVERY_MS) return state.refreshing ?? Promise.resolve();
+    state.refreshedAt = Date.now();
+    state.refreshing = (async () => {
+      const batches = await loadBatches(state.campaign.id);
+      const now = ledger.now();
+      const issued = batches.reduce((sum, b) => sum + b.issued, 0);
+      const full = batches.every((b) => b.release_at > now || b.issued >= b.quota);
+      if (full && state.coupons.size < issued && issued <= GRAB_COUPONS_MEMORY_MAX) {
+        // Read after the batches were seen full, so it holds every coupon counted there.
+        const rows = await db.selectFrom('coupons').selectAll().where('campaign_id', '=', state.campaign.id).execute();
+        for (const row of rows) learnCoupon(state, row);
+      }
+      learnBatches(state, batches, now);
+    })().finally(() => {
+      state.refreshing = undefined;
+    });
+    return state.refreshing;
+  }
+
   const grabQueue: PendingGrab[] = [];
   let grabWriting = false;
-  function writeGrab(row: Omit<CouponRow, 'id'>): Promise<CouponRow> {
+  function writeGrab(state: GrabState, memberId: number, key: string, at: number): Promise<CouponRow> {
     return new Promise((resolve, reject) => {
-      grabQueue.push({ row, resolve, reject });
+      grabQueue.push({ state, memberId, key, at, resolve, reject });
       if (!grabWriting) {
         grabWriting = true;
         setImmediate(() => void drainGrabs());
@@ -1640,14 +1702,23 @@ export function createMerchantsService(
   async function drainGrabs(): Promise<void> {
     while (grabQueue.length > 0) {
       const batch = grabQueue.splice(0, settings.grabBatchMax);
-      try {
-        await writeGrabBatch(batch);
-      } catch {
-        for (const pending of batch) {
-          try {
-            await writeGrabBatch([pending]);
-          } catch (error) {
-            pending.reject(error);
+      const byCampaign = new Map<GrabState, PendingGrab[]>();
+      for (const pending of batch) {
+        const group = byCampaign.get(pending.state);
+        if (group) group.push(pending);
+        else byCampaign.set(pending.state, [pending]);
+      }
+      for (const group of [...byCampaign.values()].sort((a, b) => (a[0] as PendingGrab).state.campaign.id - (b[0] as PendingGrab).state.campaign.id)) {
+        try {
+          await writeGrabBatch(group);
+        } catch {
+          // A failed statement fails its transaction: each grab alone then gets its own answer.
+          for (const pending of group) {
+            try {
+              await writeGrabBatch([pending]);
+            } catch (error) {
+              pending.reject(error);
+            }
           }
         }
       }
@@ -1655,86 +1726,135 @@ export function createMerchantsService(
     grabWriting = false;
   }
 
+  /** Decides grabs of one campaign in one transaction, under the lock of the campaign's batch rows. */
   async function writeGrabBatch(batch: PendingGrab[]): Promise<void> {
-    const rows = await db.transaction().execute(async (trx) => {
-      const perBatch = new Map<number, number>();
-      for (const p of batch) perBatch.set(p.row.batch_id, (perBatch.get(p.row.batch_id) ?? 0) + 1);
-      for (const [batchId, count] of [...perBatch].sort(([a], [b]) => a - b)) {
-        const updated = await trx
-          .updateTable('coupon_batches')
-          .set((eb) => ({ issued: eb('issued', '+', count) }))
-          .where('id', '=', batchId)
-          .where((eb) => eb(eb('issued', '+', count), '<=', eb.ref('quota')))
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) !== 1) throw new AppError('COUPON_SOLD_OUT');
-      }
-      const inserted: CouponRow[] = [];
-      for (let start = 0; start < batch.length; start += 400) {
-        inserted.push(
+    const state = (batch[0] as PendingGrab).state;
+    const campaign = state.campaign;
+    const members = [...new Set(batch.map((p) => p.memberId))];
+    const decided = await db.transaction().execute(async (trx) => {
+      let lock = trx.selectFrom('coupon_batches').select(['id', 'release_at', 'quota', 'issued']).where('campaign_id', '=', campaign.id).orderBy('id');
+      if (postgres) lock = lock.forUpdate();
+      const batches = await lock.execute();
+      const held: CouponRow[] = [];
+      for (let start = 0; start < members.length; start += 500) {
+        held.push(
           ...(await trx
-            .insertInto('coupons')
-            .values(batch.slice(start, start + 400).map((p) => p.row))
-            .returningAll()
+            .selectFrom('coupons')
+            .selectAll()
+            .where('campaign_id', '=', campaign.id)
+            .where('account_id', 'in', members.slice(start, start + 500))
             .execute()),
         );
       }
-      return inserted;
+      const byKey = new Map(held.map((r) => [`${r.account_id}:${r.grab_key}`, r]));
+      const slots = new Map<number, Set<number>>();
+      for (const r of held) slots.set(r.account_id, (slots.get(r.account_id) ?? new Set()).add(r.slot));
+      const room = new Map(batches.map((b) => [b.id, b.quota - b.issued]));
+      const byRelease = [...batches].sort((a, b) => a.release_at - b.release_at || a.id - b.id);
+      type Refusal = 'COUPON_NOT_RELEASED' | 'COUPON_SOLD_OUT' | 'COUPON_CAP_REACHED';
+      const refused = new Map<string, Refusal>();
+      const fresh = new Map<string, Omit<CouponRow, 'id'>>();
+      for (const p of batch) {
+        const flightKey = `${p.memberId}:${p.key}`;
+        if (byKey.has(flightKey) || fresh.has(flightKey) || refused.has(flightKey)) continue;
+        const released = byRelease.filter((b) => b.release_at <= p.at);
+        const target = released.find((b) => (room.get(b.id) ?? 0) > 0);
+        const taken = slots.get(p.memberId) ?? new Set<number>();
+        let slot = 1;
+        while (taken.has(slot)) slot += 1;
+        if (!target) {
+          refused.set(flightKey, released.length === 0 ? 'COUPON_NOT_RELEASED' : 'COUPON_SOLD_OUT');
+          continue;
+        }
+        if (slot > campaign.per_member_cap) {
+          refused.set(flightKey, 'COUPON_CAP_REACHED');
+          continue;
+        }
+        taken.add(slot);
+        slots.set(p.memberId, taken);
+        room.set(target.id, (room.get(target.id) ?? 0) - 1);
+        fresh.set(flightKey, {
+          campaign_id: campaign.id,
+          batch_id: target.id,
+          account_id: p.memberId,
+          grab_key: p.key,
+          slot,
+          status: 'active',
+          payment_id: null,
+          expires_at: campaign.valid_until,
+          created_at: p.at,
+          used_at: null,
+        });
+      }
+      const rows = [...fresh.values()];
+      for (let start = 0; start < rows.length; start += 400) {
+        const inserted = await trx
+          .insertInto('coupons')
+          .values(rows.slice(start, start + 400))
+          .returningAll()
+          .execute();
+        for (const r of inserted) byKey.set(`${r.account_id}:${r.grab_key}`, r);
+      }
+      for (const b of batches) {
+        const count = b.quota - b.issued - (room.get(b.id) ?? 0);
+        if (count === 0) continue;
+        const updated = await trx
+          .updateTable('coupon_batches')
+          .set((eb) => ({ issued: eb('issued', '+', count) }))
+          .where('id', '=', b.id)
+          .where((eb) => eb(eb('issued', '+', count), '<=', eb.ref('quota')))
+          .executeTakeFirst();
+        invariant(Number(updated.numUpdatedRows) === 1, 'a coupon batch has the room counted under its lock');
+        b.issued += count;
+      }
+      return { batches, byKey, refused };
     });
-    for (const [i, p] of batch.entries()) p.resolve(rows[i] as CouponRow);
+    for (const row of decided.byKey.values()) learnCoupon(state, row);
+    learnBatches(state, decided.batches, ledger.now());
+    for (const p of batch) {
+      const flightKey = `${p.memberId}:${p.key}`;
+      const row = decided.byKey.get(flightKey);
+      const refusal = decided.refused.get(flightKey);
+      if (row) p.resolve(row);
+      else if (refusal) p.reject(new AppError(refusal));
+      else p.reject(new Error(`invariant violated: grab ${flightKey} was neither issued nor refused`));
+    }
   }
 
   async function grabCoupon(memberId: number, campaignId: number, key: string | undefined) {
     if (!key || !/^[\x21-\x7e]{1,100}$/.test(key)) fail('WALLET_IDEMPOTENCY_KEY_REQUIRED');
     const state = await grabState(campaignId);
-    const flightKey = `${memberId}:${key}`;
-    const running = state.inFlight.get(flightKey) ?? state.recent.get(flightKey);
-    if (running) return presentCoupon(await running, state.campaign);
-    const now = ledger.now();
     const campaign = state.campaign;
+    const flightKey = `${memberId}:${key}`;
+    const known = state.coupons.get(flightKey);
+    if (known) return presentCoupon(known, campaign);
+    const running = state.inFlight.get(flightKey);
+    if (running) return presentCoupon(await running, campaign);
+    const now = ledger.now();
     if (campaign.status !== 'active' || now >= campaign.valid_until) fail('COUPON_NOT_RELEASED');
     const released = state.batches.filter((b) => b.release_at <= now);
-    const batch = released.find((b) => b.issued < b.quota);
-    const held = state.held.get(memberId) ?? 0;
-    if (!batch || held >= campaign.per_member_cap) {
-      const prior = state.recentComplete ? undefined : await priorGrab(memberId, key, campaignId);
-      if (prior) return presentCoupon(prior, campaign);
-      fail(!batch ? (released.length === 0 ? 'COUPON_NOT_RELEASED' : 'COUPON_SOLD_OUT') : 'COUPON_CAP_REACHED');
+    if (released.length === 0) fail('COUPON_NOT_RELEASED');
+    const soldOut = released.every((b) => b.issued >= b.quota);
+    // At the cap, every coupon of the member is known here, and this key is none of them.
+    const atCap = (state.held.get(memberId) ?? 0) >= campaign.per_member_cap;
+    if (soldOut || atCap) {
+      if (!atCap && now >= state.completeUntil) {
+        await refreshGrabState(state);
+        const prior = state.coupons.get(flightKey) ?? (now >= state.completeUntil ? await priorGrab(memberId, key, campaignId) : undefined);
+        if (prior) return presentCoupon(prior, campaign);
+      }
+      fail(soldOut ? 'COUPON_SOLD_OUT' : 'COUPON_CAP_REACHED');
     }
-    // Reserved synchronously: no await between the checks above and these two lines.
-    batch.issued += 1;
-    state.held.set(memberId, held + 1);
-    const attempt = writeGrab({
-      campaign_id: campaignId,
-      batch_id: batch.id,
-      account_id: memberId,
-      grab_key: key,
-      slot: held + 1,
-      status: 'active',
-      payment_id: null,
-      expires_at: campaign.valid_until,
-      created_at: now,
-      used_at: null,
-    });
+    const attempt = writeGrab(state, memberId, key, now);
     state.inFlight.set(flightKey, attempt);
     try {
-      const coupon = await attempt;
-      // Retries of a finished grab are answered from memory for a while (bounded), then from SQL.
-      if (state.recent.size > 2_000_000) {
-        state.recent.clear();
-        state.recentComplete = false;
-      }
-      state.recent.set(flightKey, attempt);
-      return presentCoupon(coupon, campaign);
+      return presentCoupon(await attempt, campaign);
     } catch (error) {
-      batch.issued -= 1;
-      state.held.set(memberId, (state.held.get(memberId) ?? 1) - 1);
+      // The key holds a coupon of another campaign: the insert met its unique index.
       if (isUniqueViolation(error)) {
-        // Written before (a retry after a restart, or another node): answer with what is stored.
         const prior = await priorGrab(memberId, key, campaignId);
         if (prior) return presentCoupon(prior, campaign);
-        fail('COUPON_CAP_REACHED');
       }
-      if (error instanceof AppError && error.code === 'COUPON_SOLD_OUT') grabStates.delete(campaignId);
       throw error;
     } finally {
       state.inFlight.delete(flightKey);

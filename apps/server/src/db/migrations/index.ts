@@ -7,6 +7,7 @@ import * as officialAccounts from './2026-12-03T1200-official-accounts.js';
 import * as channelCreators from './2026-12-03T1300-channel-creators.js';
 import * as merchants from './2026-12-03T1100-merchants.js';
 import * as officialFanout from './2026-12-03T1800-official-fanout.js';
+import * as payerCoupons from './2026-12-04T1300-payer-coupons.js';
 
 /**
  * Every migration, by timestamped name, in the order they apply. Listed statically (not read from
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1300-channel-creators': channelCreators,
   '2026-12-03T1100-merchants': merchants,
   '2026-12-03T1800-official-fanout': officialFanout,
+  '2026-12-04T1300-payer-coupons': payerCoupons,
 };

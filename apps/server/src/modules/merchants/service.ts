@@ -583,31 +583,39 @@ export function createMerchantsService(
     return row;
   }
 
+  // A campaign row is immutable once cached (a change replaces the row), so its parsed scope is kept with it.
+  const campaignScopes = new WeakMap<CampaignRow, { categories: string[]; ids: number[] }>();
   function eligible(campaign: CampaignRow, merchant: MerchantRow): boolean {
-    const categories = JSON.parse(campaign.categories) as string[];
-    const ids = JSON.parse(campaign.merchant_ids) as number[];
-    if (categories.length === 0 && ids.length === 0) return true;
-    return categories.includes(merchant.category) || ids.includes(merchant.id);
+    let scope = campaignScopes.get(campaign);
+    if (!scope) {
+      scope = { categories: JSON.parse(campaign.categories) as string[], ids: JSON.parse(campaign.merchant_ids) as number[] };
+      campaignScopes.set(campaign, scope);
+    }
+    if (scope.categories.length === 0 && scope.ids.length === 0) return true;
+    return scope.categories.includes(merchant.category) || scope.ids.includes(merchant.id);
   }
 
-  /** The coupon worth most to this payment: the highest face value, then the one expiring first. */
-  async function bestCoupon(memberId: number, merchant: MerchantRow, amount: number): Promise<{ coupon: CouponRow; campaign: CampaignRow } | undefined> {
+  /**
+   * The coupon worth most to this payment: the highest face value, then the one expiring first.
+   * Reads only what the index coupons_member_usable holds (this runs on every payment).
+   */
+  async function bestCoupon(memberId: number, merchant: MerchantRow, amount: number): Promise<{ couponId: number; campaign: CampaignRow } | undefined> {
     const now = ledger.now();
     const rows = await db
       .selectFrom('coupons')
-      .selectAll()
+      .select(['id', 'campaign_id'])
       .where('account_id', '=', memberId)
       .where('status', '=', 'active')
       .where('expires_at', '>', now)
       .orderBy('expires_at')
       .limit(100)
       .execute();
-    let best: { coupon: CouponRow; campaign: CampaignRow } | undefined;
+    let best: { couponId: number; campaign: CampaignRow } | undefined;
     for (const coupon of rows) {
       if (couponsInUse.has(coupon.id)) continue;
       const campaign = await campaignById(coupon.campaign_id);
       if (campaign.status !== 'active' || campaign.valid_from > now || campaign.threshold_minor > amount || !eligible(campaign, merchant)) continue;
-      if (!best || campaign.face_minor > best.campaign.face_minor) best = { coupon, campaign };
+      if (!best || campaign.face_minor > best.campaign.face_minor) best = { couponId: coupon.id, campaign };
     }
     return best;
   }
@@ -671,7 +679,7 @@ export function createMerchantsService(
         amount: subsidy,
         kind: 'coupon_subsidy',
         status: 'posted',
-        reference: `coupon:${best.coupon.id}`,
+        reference: `coupon:${best.couponId}`,
       });
     }
     if (fee > 0) transfers.push({ debit: merchantAccount, credit: fees, asset: CNY, amount: fee, kind: 'merchant_fee', status: 'posted', reference });
@@ -692,7 +700,7 @@ export function createMerchantsService(
       insert: input.insert,
       payerId,
       amount,
-      couponId: best?.coupon.id ?? null,
+      couponId: best?.couponId ?? null,
       subsidy,
       paid,
       fee,
@@ -706,7 +714,7 @@ export function createMerchantsService(
       invariant(output.payment, 'a payment returns its row');
       return { statusCode: input.statusCode, body: { payment: presentPayment(output.payment) } };
     };
-    if (best) couponsInUse.add(best.coupon.id);
+    if (best) couponsInUse.add(best.couponId);
     try {
       return await ledger.withDailyReservation(payerId, CNY, paid, async () => {
         const result = await submit(
@@ -716,7 +724,7 @@ export function createMerchantsService(
         return result.response ?? respond(result);
       });
     } finally {
-      if (best) couponsInUse.delete(best.coupon.id);
+      if (best) couponsInUse.delete(best.couponId);
     }
   }
 
@@ -742,10 +750,11 @@ export function createMerchantsService(
     const { merchant, order } = await resolvePayToken(payToken);
     const amount = order ? order.amount_minor : amountMinor;
     const best = amount ? await bestCoupon(memberId, merchant, amount) : undefined;
+    const coupon = best ? await db.selectFrom('coupons').selectAll().where('id', '=', best.couponId).executeTakeFirst() : undefined;
     return {
       merchant: { id: idString(merchant.id), businessName: merchant.business_name, category: merchant.category, status: merchant.status },
       order: order ? presentPayment(order, ledger.now()) : null,
-      coupon: best ? { ...presentCoupon(best.coupon, best.campaign), subsidyMinor: String(Math.min(best.campaign.face_minor, (amount ?? 1) - 1)) } : null,
+      coupon: best && coupon ? { ...presentCoupon(coupon, best.campaign), subsidyMinor: String(Math.min(best.campaign.face_minor, (amount ?? 1) - 1)) } : null,
     };
   }
 

@@ -16,6 +16,7 @@ import type {
   SettlementBody,
 } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
+import { BulkInsert } from '../../db/bulk-insert.js';
 import type { Database } from '../../db/schema.js';
 import { AppError, fail, invariant } from '../../lib/errors.js';
 import { idString, parseId, toIso } from '../../lib/ids.js';
@@ -29,6 +30,28 @@ import { defaultPointsRules, loadMerchantSettings, type MerchantSettings, type P
 import type { CampaignRow, CouponRow, MerchantDb, MerchantRow, MerchantTrx, PaymentRow, RefundRow } from './tables.js';
 
 const DAY_MS = 24 * 3600 * 1000;
+const paymentColumns = [
+  'merchant_id',
+  'channel',
+  'out_trade_no',
+  'description',
+  'qr_token',
+  'amount_minor',
+  'status',
+  'payer_id',
+  'coupon_id',
+  'subsidy_minor',
+  'paid_minor',
+  'fee_minor',
+  'points',
+  'refunded_minor',
+  'refund_count',
+  'transfer_id',
+  'expires_at',
+  'created_at',
+  'paid_at',
+] as const satisfies readonly Exclude<keyof PaymentRow, 'id'>[];
+const paymentInsert = new BulkInsert<PaymentRow, 'id' | 'transfer_id'>('merchant_payments', paymentColumns, ['id', 'transfer_id']);
 const CNY = 'CNY';
 const POINTS = 'PTS';
 
@@ -434,13 +457,21 @@ export function createMerchantsService(
       paid_at: now,
     });
     const rows = new Map<number, PaymentRow>();
-    const inserts = list.filter(({ p }) => p.insert);
-    for (let start = 0; start < inserts.length; start += 200) {
-      const values = inserts
-        .slice(start, start + 200)
-        .map(({ p, transferId }) => ({ ...(p.insert as NonNullable<PaymentPayload['insert']>), ...setOf(p, transferId) }));
-      for (const row of await trx.insertInto('merchant_payments').values(values).returningAll().execute()) rows.set(row.transfer_id as number, row);
+    const inserts: PaymentRow[] = [];
+    for (const { p, transferId } of list) {
+      if (p.insert) inserts.push({ id: 0, ...p.insert, ...setOf(p, transferId) });
     }
+    // Only the ids come back (and the transfer ids that prove the order); the rest is what was written.
+    const written = await paymentInsert.execute(
+      trx,
+      inserts.map((r) => paymentColumns.map((column) => r[column])),
+    );
+    inserts.forEach((row, i) => {
+      const back = written[i] as { id: number; transfer_id: number | null };
+      invariant(Number(back.transfer_id) === row.transfer_id, 'inserted payments keep their order');
+      row.id = Number(back.id);
+      rows.set(row.transfer_id as number, row);
+    });
     for (const { p, transferId } of list) {
       if (p.insert) continue;
       invariant(p.paymentId !== null, 'a payment of an order names the order');

@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { WalletDatabase } from '../apps/server/src/modules/wallet/tables.js';
-import { cpuTicks, envInt, log, now, pct, processTree, r2, rssMiB, type Server, seedAccounts, startServer } from './lib.js';
+import { cpuTicks, envInt, log, machineMeter, now, pct, processTree, r2, rssMiB, type Server, seedAccounts, startServer } from './lib.js';
 import { client, PIN, seedWallets } from './wallet.js';
 
 type Http = ReturnType<typeof client>;
@@ -133,10 +133,16 @@ export async function merchantsPayments() {
     let failed = 0;
     let measuring = false;
     let measureStart = 0;
+    // CPU of the server (all its threads) and of the machine over the measured window: on a shared
+    // machine throughput swings with the neighbours' load; CPU per payment much less so.
+    let serverTicks0 = 0;
+    let machine: (() => number) | undefined;
     const stopAt = now() + (warmupS + durationS) * 1000;
     setTimeout(() => {
       measuring = true;
       measureStart = now();
+      serverTicks0 = cpuTicks(server.pid);
+      machine = machineMeter();
     }, warmupS * 1000);
     await Promise.all(
       Array.from({ length: concurrency }, async (_, worker) => {
@@ -156,6 +162,8 @@ export async function merchantsPayments() {
       }),
     );
     const seconds = (now() - measureStart) / 1000;
+    const serverCpuMs = (cpuTicks(server.pid) - serverTicks0) * 10;
+    const machineBusyPct = machine?.() ?? Number.NaN;
     latencies.sort((a, b) => a - b);
     return {
       scenario: 'merchants-payments',
@@ -167,6 +175,10 @@ export async function merchantsPayments() {
       payments: ok,
       with_coupon: withCoupon,
       failed,
+      server_cpu_pct: Math.round(serverCpuMs / 10 / seconds),
+      server_cpu_us_per_payment: ok ? Math.round((serverCpuMs * 1000) / ok) : null,
+      machine_busy_pct: machineBusyPct,
+      load_avg_1m: r2(os.loadavg()[0] as number),
       ledger_ok: await ledgerOk(server),
       server_peak_rss_mib: rssMiB(server.pid).hwm,
     };

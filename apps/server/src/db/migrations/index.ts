@@ -8,6 +8,7 @@ import * as channelCreators from './2026-12-03T1300-channel-creators.js';
 import * as merchants from './2026-12-03T1100-merchants.js';
 import * as officialFanout from './2026-12-03T1800-official-fanout.js';
 import * as couponIssuers from './2026-12-04T1200-coupon-issuers.js';
+import * as payerCoupons from './2026-12-04T1300-payer-coupons.js';
 
 /**
  * Every migration, by timestamped name, in the order they apply. Listed statically (not read from
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03T1100-merchants': merchants,
   '2026-12-03T1800-official-fanout': officialFanout,
   '2026-12-04T1200-coupon-issuers': couponIssuers,
+  '2026-12-04T1300-payer-coupons': payerCoupons,
 };

@@ -16,6 +16,7 @@ import type {
   SettlementBody,
 } from '@plaza/protocol';
 import type { AppContext } from '../../context.js';
+import { BulkInsert } from '../../db/bulk-insert.js';
 import type { Database } from '../../db/schema.js';
 import { AppError, fail, invariant } from '../../lib/errors.js';
 import { idString, parseDay, parseId, toIso } from '../../lib/ids.js';
@@ -30,6 +31,28 @@ import { defaultPointsRules, loadMerchantSettings, type MerchantSettings, type P
 import type { CampaignRow, CouponIssuerRow, CouponRow, MerchantDb, MerchantRow, MerchantTrx, PaymentRow, RefundRow } from './tables.js';
 
 const DAY_MS = 24 * 3600 * 1000;
+const paymentColumns = [
+  'merchant_id',
+  'channel',
+  'out_trade_no',
+  'description',
+  'qr_token',
+  'amount_minor',
+  'status',
+  'payer_id',
+  'coupon_id',
+  'subsidy_minor',
+  'paid_minor',
+  'fee_minor',
+  'points',
+  'refunded_minor',
+  'refund_count',
+  'transfer_id',
+  'expires_at',
+  'created_at',
+  'paid_at',
+] as const satisfies readonly Exclude<keyof PaymentRow, 'id'>[];
+const paymentInsert = new BulkInsert<PaymentRow, 'id' | 'transfer_id'>('merchant_payments', paymentColumns, ['id', 'transfer_id']);
 const CNY = 'CNY';
 const POINTS = 'PTS';
 
@@ -477,13 +500,21 @@ export function createMerchantsService(
       paid_at: now,
     });
     const rows = new Map<number, PaymentRow>();
-    const inserts = list.filter(({ p }) => p.insert);
-    for (let start = 0; start < inserts.length; start += 200) {
-      const values = inserts
-        .slice(start, start + 200)
-        .map(({ p, transferId }) => ({ ...(p.insert as NonNullable<PaymentPayload['insert']>), ...setOf(p, transferId) }));
-      for (const row of await trx.insertInto('merchant_payments').values(values).returningAll().execute()) rows.set(row.transfer_id as number, row);
+    const inserts: PaymentRow[] = [];
+    for (const { p, transferId } of list) {
+      if (p.insert) inserts.push({ id: 0, ...p.insert, ...setOf(p, transferId) });
     }
+    // Only the ids come back (and the transfer ids that prove the order); the rest is what was written.
+    const written = await paymentInsert.execute(
+      trx,
+      inserts.map((r) => paymentColumns.map((column) => r[column])),
+    );
+    inserts.forEach((row, i) => {
+      const back = written[i] as { id: number; transfer_id: number | null };
+      invariant(Number(back.transfer_id) === row.transfer_id, 'inserted payments keep their order');
+      row.id = Number(back.id);
+      rows.set(row.transfer_id as number, row);
+    });
     for (const { p, transferId } of list) {
       if (p.insert) continue;
       invariant(p.paymentId !== null, 'a payment of an order names the order');
@@ -626,31 +657,39 @@ export function createMerchantsService(
     return row;
   }
 
+  // A campaign row is immutable once cached (a change replaces the row), so its parsed scope is kept with it.
+  const campaignScopes = new WeakMap<CampaignRow, { categories: string[]; ids: number[] }>();
   function eligible(campaign: CampaignRow, merchant: MerchantRow): boolean {
-    const categories = JSON.parse(campaign.categories) as string[];
-    const ids = JSON.parse(campaign.merchant_ids) as number[];
-    if (categories.length === 0 && ids.length === 0) return true;
-    return categories.includes(merchant.category) || ids.includes(merchant.id);
+    let scope = campaignScopes.get(campaign);
+    if (!scope) {
+      scope = { categories: JSON.parse(campaign.categories) as string[], ids: JSON.parse(campaign.merchant_ids) as number[] };
+      campaignScopes.set(campaign, scope);
+    }
+    if (scope.categories.length === 0 && scope.ids.length === 0) return true;
+    return scope.categories.includes(merchant.category) || scope.ids.includes(merchant.id);
   }
 
-  /** The coupon worth most to this payment: the highest face value, then the one expiring first. */
-  async function bestCoupon(memberId: number, merchant: MerchantRow, amount: number): Promise<{ coupon: CouponRow; campaign: CampaignRow } | undefined> {
+  /**
+   * The coupon worth most to this payment: the highest face value, then the one expiring first.
+   * Reads only what the index coupons_member_usable holds (this runs on every payment).
+   */
+  async function bestCoupon(memberId: number, merchant: MerchantRow, amount: number): Promise<{ couponId: number; campaign: CampaignRow } | undefined> {
     const now = ledger.now();
     const rows = await db
       .selectFrom('coupons')
-      .selectAll()
+      .select(['id', 'campaign_id'])
       .where('account_id', '=', memberId)
       .where('status', '=', 'active')
       .where('expires_at', '>', now)
       .orderBy('expires_at')
       .limit(100)
       .execute();
-    let best: { coupon: CouponRow; campaign: CampaignRow } | undefined;
+    let best: { couponId: number; campaign: CampaignRow } | undefined;
     for (const coupon of rows) {
       if (couponsInUse.has(coupon.id)) continue;
       const campaign = await campaignById(coupon.campaign_id);
       if (campaign.status !== 'active' || campaign.valid_from > now || campaign.threshold_minor > amount || !eligible(campaign, merchant)) continue;
-      if (!best || campaign.face_minor > best.campaign.face_minor) best = { coupon, campaign };
+      if (!best || campaign.face_minor > best.campaign.face_minor) best = { couponId: coupon.id, campaign };
     }
     return best;
   }
@@ -714,7 +753,7 @@ export function createMerchantsService(
         amount: subsidy,
         kind: 'coupon_subsidy',
         status: 'posted',
-        reference: `coupon:${best.coupon.id}`,
+        reference: `coupon:${best.couponId}`,
       });
     }
     if (fee > 0) transfers.push({ debit: merchantAccount, credit: fees, asset: CNY, amount: fee, kind: 'merchant_fee', status: 'posted', reference });
@@ -735,7 +774,7 @@ export function createMerchantsService(
       insert: input.insert,
       payerId,
       amount,
-      couponId: best?.coupon.id ?? null,
+      couponId: best?.couponId ?? null,
       subsidy,
       paid,
       fee,
@@ -749,7 +788,7 @@ export function createMerchantsService(
       invariant(output.payment, 'a payment returns its row');
       return { statusCode: input.statusCode, body: { payment: presentPayment(output.payment) } };
     };
-    if (best) couponsInUse.add(best.coupon.id);
+    if (best) couponsInUse.add(best.couponId);
     try {
       return await ledger.withDailyReservation(payerId, CNY, paid, async () => {
         const result = await submit(
@@ -759,7 +798,7 @@ export function createMerchantsService(
         return result.response ?? respond(result);
       });
     } finally {
-      if (best) couponsInUse.delete(best.coupon.id);
+      if (best) couponsInUse.delete(best.couponId);
     }
   }
 
@@ -785,10 +824,11 @@ export function createMerchantsService(
     const { merchant, order } = await resolvePayToken(payToken);
     const amount = order ? order.amount_minor : amountMinor;
     const best = amount ? await bestCoupon(memberId, merchant, amount) : undefined;
+    const coupon = best ? await db.selectFrom('coupons').selectAll().where('id', '=', best.couponId).executeTakeFirst() : undefined;
     return {
       merchant: { id: idString(merchant.id), businessName: merchant.business_name, category: merchant.category, status: merchant.status },
       order: order ? presentPayment(order, ledger.now()) : null,
-      coupon: best ? { ...presentCoupon(best.coupon, best.campaign), subsidyMinor: String(Math.min(best.campaign.face_minor, (amount ?? 1) - 1)) } : null,
+      coupon: best && coupon ? { ...presentCoupon(coupon, best.campaign), subsidyMinor: String(Math.min(best.campaign.face_minor, (amount ?? 1) - 1)) } : null,
     };
   }
 

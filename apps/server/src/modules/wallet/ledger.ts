@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
+import { BulkInsert } from '../../db/bulk-insert.js';
 import { isPostgres } from '../../db/index.js';
 import { AppError, invariant } from '../../lib/errors.js';
 import { limits } from '../../limits.js';
-import { isUniqueViolation } from '../accounts/index.js';
-import { type AccountKind, accountKinds, type LedgerAccountRow, type TransferRow, type WalletDb, type WalletTrx } from './tables.js';
 import { inChunks } from '../../lib/chunks.js';
+import { isUniqueViolation } from '../accounts/index.js';
+import { type AccountKind, accountKinds, type LedgerAccountRow, type TransferRow, type WalletDb, type WalletTables, type WalletTrx } from './tables.js';
 
 /** A ledger account as the writer needs it: the id, and the owner as the distribution key. */
 export interface AccountRef {
@@ -80,6 +81,34 @@ interface AccountState {
   balanceDelta: number;
   heldDelta: number;
 }
+
+const transferInsert = new BulkInsert<TransferRow, 'id' | 'debit_account_id' | 'amount'>(
+  'ledger_transfers',
+  [
+    'debit_account_id',
+    'credit_account_id',
+    'debit_owner_id',
+    'credit_owner_id',
+    'asset',
+    'amount',
+    'kind',
+    'status',
+    'reference',
+    'note',
+    'expires_at',
+    'created_at',
+    'resolved_at',
+  ],
+  ['id', 'debit_account_id', 'amount'],
+);
+const idempotencyInsert = new BulkInsert<WalletTables['idempotency_keys']>('idempotency_keys', [
+  'account_id',
+  'key',
+  'request_hash',
+  'status_code',
+  'response',
+  'created_at',
+]);
 
 function assertTransferShape(t: NewTransfer): void {
   invariant(Number.isSafeInteger(t.amount) && t.amount > 0, `transfer amount ${t.amount} is a positive safe integer`);
@@ -229,37 +258,60 @@ export class LedgerWriter {
         if (error) rejected.set(pending, error);
         else accepted.push(pending);
       }
-      // 4. New transfers, in one multi-row insert per chunk.
+      // 4. New transfers, in one multi-row insert per chunk. Only the ids come back (and what
+      // proves the order); the rest of each row is what was written.
       const now = Date.now();
-      const values = accepted.flatMap(({ command }) =>
-        (command.transfers ?? []).map((t) => ({
-          debit_account_id: t.debit.id,
-          credit_account_id: t.credit.id,
-          debit_owner_id: t.debit.ownerId,
-          credit_owner_id: t.credit.ownerId,
-          asset: t.asset,
-          amount: t.amount,
-          kind: t.kind,
-          status: t.status,
-          reference: t.reference ?? null,
-          note: t.note ?? '',
-          expires_at: t.expiresAt ?? null,
-          created_at: now,
-          resolved_at: null,
-        })),
+      const inserted: TransferRow[] = [];
+      for (const { command } of accepted) {
+        for (const t of command.transfers ?? []) {
+          inserted.push({
+            id: 0,
+            debit_account_id: t.debit.id,
+            credit_account_id: t.credit.id,
+            debit_owner_id: t.debit.ownerId,
+            credit_owner_id: t.credit.ownerId,
+            asset: t.asset,
+            amount: t.amount,
+            kind: t.kind,
+            status: t.status,
+            reference: t.reference ?? null,
+            note: t.note ?? '',
+            expires_at: t.expiresAt ?? null,
+            created_at: now,
+            resolved_at: null,
+          });
+        }
+      }
+      const written = await transferInsert.execute(
+        trx,
+        inserted.map((r) => [
+          r.debit_account_id,
+          r.credit_account_id,
+          r.debit_owner_id,
+          r.credit_owner_id,
+          r.asset,
+          r.amount,
+          r.kind,
+          r.status,
+          r.reference,
+          r.note,
+          r.expires_at,
+          r.created_at,
+          r.resolved_at,
+        ]),
       );
-      const inserted = await inChunks(values, limits.insertChunkRows, (chunk) => trx.insertInto('ledger_transfers').values(chunk).returningAll().execute());
-      invariant(inserted.length === values.length, 'every inserted transfer came back');
+      invariant(written.length === inserted.length, 'every inserted transfer came back');
+      inserted.forEach((row, i) => {
+        const back = written[i] as { id: number; debit_account_id: number; amount: number };
+        invariant(Number(back.debit_account_id) === row.debit_account_id && Number(back.amount) === row.amount, 'inserted transfers keep their order');
+        row.id = Number(back.id);
+      });
       const results = new Map<Pending, LedgerResult>();
       let cursor = 0;
       for (const pending of accepted) {
         const count = pending.command.transfers?.length ?? 0;
         const transfers = inserted.slice(cursor, cursor + count);
         cursor += count;
-        transfers.forEach((row, i) => {
-          const wanted = pending.command.transfers?.[i];
-          invariant(wanted && row.debit_account_id === wanted.debit.id && row.amount === wanted.amount, 'inserted transfers keep their order');
-        });
         results.set(pending, { transfers, resolved: [], extension: undefined });
       }
       // 5. Pending → posted / voided, only from pending (the one update a transfer ever gets).
@@ -308,16 +360,9 @@ export class LedgerWriter {
           const record = p.command.idempotency as IdempotencyRecord;
           const result = results.get(p) as LedgerResult;
           result.response = record.respond(result);
-          return {
-            account_id: record.accountId,
-            key: record.key,
-            request_hash: record.requestHash,
-            status_code: result.response.statusCode,
-            response: JSON.stringify(result.response.body),
-            created_at: now,
-          };
+          return [record.accountId, record.key, record.requestHash, result.response.statusCode, JSON.stringify(result.response.body), now];
         });
-      await inChunks(keyRows, limits.insertChunkRows, (chunk) => trx.insertInto('idempotency_keys').values(chunk).execute());
+      await idempotencyInsert.execute(trx, keyRows);
       return results;
     });
     this.batches += 1;

@@ -1,3 +1,5 @@
+import { intFromEnv } from '../../config.js';
+
 /** The merchants' named limits and rates; each can be changed through the environment. */
 export interface MerchantSettings {
   /** Fee on each payment in basis points of its gross amount (60 = 0.6%), to the operator's fee account. */
@@ -19,14 +21,6 @@ export interface MerchantSettings {
   /** Coupon grabs written per transaction. */
   grabBatchMax: number;
   searchScanMax: number;
-}
-
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
 }
 
 const DAY_MS = 24 * 3600 * 1000;

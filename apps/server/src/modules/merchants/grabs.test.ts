@@ -13,7 +13,7 @@ import {
   TEST_DATABASE_URL,
   type TestApp,
 } from '../../test/harness.js';
-import { expectLedgerSound, key } from '../wallet/test-helpers.js';
+import { expectLedgerSound, key, inPool } from '../wallet/test-helpers.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -21,18 +21,6 @@ interface Outcome {
   status: number;
   couponId?: string;
   code?: string;
-}
-
-async function inPool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const item = items[next++] as T;
-        await fn(item);
-      }
-    }),
-  );
 }
 
 // Two apps on one database, as two nodes behind a load balancer: whatever one node holds in

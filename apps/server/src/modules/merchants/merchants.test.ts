@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, makeFriends, makeOperator, type Member, registerMember, startApp, type TestApp } from '../../test/harness.js';
-import { available, expectLedgerSound, fund, key, PIN } from '../wallet/test-helpers.js';
+import { available, expectLedgerSound, fund, key, PIN, inPool } from '../wallet/test-helpers.js';
 import { signWebhook } from './service.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -31,18 +31,6 @@ async function staticToken(owner: Member, merchantId: string): Promise<string> {
 
 async function merchantBalance(owner: Member, merchantId: string): Promise<number> {
   return Number((await owner.http.get(`/api/v1/merchants/${merchantId}`)).body.balanceMinor);
-}
-
-async function inPool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const item = items[next++] as T;
-        await fn(item);
-      }
-    }),
-  );
 }
 
 describe.each(dialects)('merchants on %s', (dialect) => {

@@ -34,3 +34,16 @@ export async function expectLedgerSound(app: TestApp): Promise<void> {
   expect(report.negative).toEqual([]);
   for (const asset of report.assets) expect(asset).toMatchObject({ sumMinor: '0', ok: true });
 }
+
+/** Runs `fn` over `items` with at most `width` calls in flight at once (a bounded concurrent load). */
+export async function inPool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await fn(item);
+      }
+    }),
+  );
+}
